@@ -1,0 +1,36 @@
+# The two commands a newcomer runs: `make demo` and `make test`.
+# Both install what they need (Debian packages, .venv, the project) on their own.
+
+PYTHON ?= python3
+VENV ?= .venv
+VPY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench deps venv clean
+
+deps:
+	@sh scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade "pip>=23"
+	$(VPY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: deps $(STAMP)
+
+demo: venv
+	$(VPY) -m kiosk.demo
+
+test: venv
+	$(VPY) -m ruff check .
+	$(VPY) -m pytest -q
+
+lint: venv
+	$(VPY) -m ruff check .
+
+bench: venv
+	$(VPY) bench/outbox.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Device ports and adapters: card/, camera/, printer/ (each its own package)."""

@@ -1,0 +1,60 @@
+"""python -m kiosk --config FILE [--check-config]
+
+Until the touchscreen exists, the kiosk process runs its outbox sync worker headless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from offline_queue.client import PlatformClient
+from offline_queue.crypto import KeyFileError
+from offline_queue.logs import configure_logging
+from offline_queue.outbox import Outbox
+from offline_queue.sync import SyncWorker
+
+from .config import ConfigError, load_config
+
+log = logging.getLogger("kiosk")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m kiosk")
+    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--check-config", action="store_true", help="validate the file and exit")
+    args = p.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.check_config:
+        print(f"configuration OK: kiosk {config.kiosk.id} in hall {config.kiosk.hall}")
+        return 0
+    configure_logging(config.logging)
+    try:
+        outbox = Outbox(config.storage, config.kiosk)
+    except KeyFileError as exc:
+        print(f"key file error: {exc}", file=sys.stderr)
+        return 2
+    client = PlatformClient(config.platform, config.kiosk.id)
+    worker = SyncWorker(outbox, client, config.sync)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("kiosk_started id=%s hall=%s", config.kiosk.id, config.kiosk.hall)
+    try:
+        worker.run_forever(stop)
+    finally:
+        client.close()
+        outbox.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The durable outbox, the encrypted blob store, the sync worker and the platform client."""

@@ -1,0 +1,79 @@
+"""Shared fixtures: a kiosk config in a temp folder, and the platform simulator."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from offline_queue.outbox import Outbox
+from offline_queue.settings import QueueSettings, load_queue_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "dev-token"
+
+
+def write_config(folder: Path, url: str = "http://127.0.0.1:9/api/v1", *,
+                 extra_platform: str = "", insecure: bool = True, sync: str = "",
+                 retention_days: int = 30, log_dir: bool = True) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "kiosk.toml"
+    logging_section = f'[logging]\ndir = "{folder / "logs"}"\nlevel = "DEBUG"\n' if log_dir else ""
+    path.write_text(textwrap.dedent(f"""\
+        [kiosk]
+        id = "K017"
+        hall = "BA01"
+
+        [platform]
+        url = "{url}"
+        token = "{TOKEN}"
+        insecure_dev = {"true" if insecure else "false"}
+        connect_timeout_s = 1
+        read_timeout_s = 2
+        {extra_platform}
+
+        [storage]
+        data_dir = "{folder / "data"}"
+        key_file = "{folder / "keys" / "data.key"}"
+        retention_days = {retention_days}
+
+        [sync]
+        workers = 2
+        backoff_base_s = 0.05
+        backoff_cap_s = 0.5
+        poll_interval_s = 0.05
+        {sync}
+        """) + logging_section)
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QueueSettings:
+    return load_queue_settings(write_config(tmp_path))
+
+
+@pytest.fixture
+def outbox(settings: QueueSettings) -> Iterator[Outbox]:
+    box = Outbox(settings.storage, settings.kiosk)
+    yield box
+    box.close()
+
+
+@pytest.fixture
+def make_outbox(tmp_path: Path) -> Iterator[Callable[..., Outbox]]:
+    opened: list[Outbox] = []
+
+    def make(settings: QueueSettings, **kwargs: object) -> Outbox:
+        box = Outbox(settings.storage, settings.kiosk, **kwargs)  # type: ignore[arg-type]
+        opened.append(box)
+        return box
+
+    yield make
+    for box in opened:
+        try:
+            box.close()
+        except Exception:  # already closed by the test
+            logging.getLogger(__name__).debug("close failed", exc_info=True)

@@ -1,0 +1,1 @@
+"""PySide6 / Qt Quick user interface: QML screens and Python view models."""
