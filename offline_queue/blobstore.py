@@ -43,6 +43,12 @@ class StoredBlob:
     created: bool  # False when an identical blob was already stored
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 class BlobStore:
     def __init__(self, root: Path, sealer: Sealer) -> None:
         self.root = root
@@ -55,7 +61,9 @@ class BlobStore:
         self._pool.shutdown(wait=True)
 
     def path_for(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / f"{sha256}{_SUFFIX}"
+        # One flat folder: a commit's blobs then need a single directory fsync (ext4
+        # indexes large directories, and retention keeps this one bounded).
+        return self.root / f"{sha256}{_SUFFIX}"
 
     def exists(self, sha256: str) -> bool:
         return self.path_for(sha256).is_file()
@@ -72,9 +80,8 @@ class BlobStore:
             except BaseException as exc:  # noqa: BLE001 - collected, re-raised below
                 failure = failure or exc
         try:
-            if failure is None:
-                for parent in {self.path_for(b.sha256).parent for b in stored}:
-                    fsync_dir(parent)
+            if failure is None and any(b.created for b in stored):
+                fsync_dir(self.root)
         except OSError as exc:
             failure = exc
         if failure is not None:
@@ -89,15 +96,13 @@ class BlobStore:
         final = self.path_for(sha)
         if final.is_file():
             return StoredBlob(sha, len(data), created=False)
-        final.parent.mkdir(exist_ok=True)
-        sealed = self._sealer.seal(data, sha.encode())
+        header, sealed = self._sealer.seal_parts(data, sha.encode())
         tmp = final.with_name(f"{sha}.{os.getpid()}.{time.monotonic_ns()}{_TMP_SUFFIX}")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                view = memoryview(sealed)
-                while view:
-                    view = view[os.write(fd, view):]
+                _write_all(fd, header)
+                _write_all(fd, sealed)
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -131,12 +136,9 @@ class BlobStore:
 
     def all_digests(self) -> Iterator[tuple[str, float]]:
         """Every stored blob with its modification time."""
-        for sub in self.root.iterdir():
-            if not sub.is_dir():
-                continue
-            for entry in os.scandir(sub):
-                if entry.name.endswith(_SUFFIX):
-                    yield entry.name[: -len(_SUFFIX)], entry.stat().st_mtime
+        for entry in os.scandir(self.root):
+            if entry.name.endswith(_SUFFIX):
+                yield entry.name[: -len(_SUFFIX)], entry.stat().st_mtime
 
     def sweep(self, referenced: set[str], *, older_than_s: float) -> int:
         """Delete unreferenced blobs and leftover temp files older than `older_than_s`.
@@ -150,10 +152,8 @@ class BlobStore:
             if sha not in referenced and mtime < cutoff:
                 self.discard([sha])
                 removed += 1
-        for sub in self.root.iterdir():
-            if sub.is_dir():
-                for entry in os.scandir(sub):
-                    if entry.name.endswith(_TMP_SUFFIX) and entry.stat().st_mtime < cutoff:
-                        Path(entry.path).unlink(missing_ok=True)
-                        removed += 1
+        for entry in os.scandir(self.root):
+            if entry.name.endswith(_TMP_SUFFIX) and entry.stat().st_mtime < cutoff:
+                Path(entry.path).unlink(missing_ok=True)
+                removed += 1
         return removed

@@ -94,8 +94,12 @@ class Sealer:
         self._aead = AESGCM(key)
 
     def seal(self, plaintext: bytes, aad: bytes) -> bytes:
+        return b"".join(self.seal_parts(plaintext, aad))
+
+    def seal_parts(self, plaintext: bytes, aad: bytes) -> tuple[bytes, bytes]:
+        """Header and ciphertext apart, so large records are written without a copy."""
         nonce = secrets.token_bytes(_NONCE_BYTES)
-        return _FORMAT + nonce + self._aead.encrypt(nonce, plaintext, aad)
+        return _FORMAT + nonce, self._aead.encrypt(nonce, plaintext, aad)
 
     def open(self, sealed: bytes, aad: bytes) -> bytes:
         if len(sealed) < 1 + _NONCE_BYTES + 16 or sealed[:1] != _FORMAT:

@@ -26,16 +26,31 @@ class SimProcess:
                 self.process.wait()
 
 
-def start_platform(workdir: Path, *, args: list[str] | None = None, scheme: str = "http",
-                   timeout_s: float = 20.0, log_file: Path | None = None) -> SimProcess:
+def start_platform(
+    workdir: Path,
+    *,
+    args: list[str] | None = None,
+    scheme: str = "http",
+    timeout_s: float = 20.0,
+    log_file: Path | None = None,
+) -> SimProcess:
     """`python -m sim.platform --port 0 --port-file F ...`; returns once F names the port."""
     workdir.mkdir(parents=True, exist_ok=True)
     port_file = workdir / f"platform-{os.getpid()}-{time.monotonic_ns()}.port"
     out = (log_file or workdir / "platform-sim.log").open("ab")
-    cmd = [sys.executable, "-m", "sim.platform", "--port", "0", "--port-file", str(port_file),
-           *(args or [])]
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                            cwd=Path(__file__).resolve().parent.parent)
+    cmd = [
+        sys.executable,
+        "-m",
+        "sim.platform",
+        "--port",
+        "0",
+        "--port-file",
+        str(port_file),
+        *(args or []),
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent
+    )
     out.close()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

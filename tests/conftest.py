@@ -77,3 +77,18 @@ def make_outbox(tmp_path: Path) -> Iterator[Callable[..., Outbox]]:
             box.close()
         except Exception:  # already closed by the test
             logging.getLogger(__name__).debug("close failed", exc_info=True)
+
+
+@pytest.fixture
+def platform() -> Iterator[object]:
+    """The platform simulator, in-process on a free loopback port."""
+    from sim.platform import PlatformSim
+
+    with PlatformSim(token=TOKEN, seed=3, step_seconds=0.2) as sim:
+        yield sim
+
+
+@pytest.fixture
+def online(tmp_path: Path, platform: object) -> QueueSettings:
+    """Settings for a kiosk that talks to the simulator."""
+    return load_queue_settings(write_config(tmp_path, platform.base_url))  # type: ignore[attr-defined]

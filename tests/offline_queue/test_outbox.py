@@ -8,7 +8,6 @@ import re
 import sqlite3
 import stat
 import time
-from pathlib import Path
 
 import pytest
 

@@ -1,0 +1,1 @@
+"""Simulators of the systems around the kiosk, for demos and tests."""
