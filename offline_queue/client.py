@@ -206,9 +206,11 @@ class PlatformClient:
             resp = self._session.request(method, url, headers=headers, data=data,
                                          json=json_body, params=params, timeout=self.timeout)
         except requests.Timeout as exc:
-            raise PlatformTimeout(f"{method} {path}: no answer in time ({_short(exc)})") from None
+            raise PlatformTimeout(f"{method} {path}: no answer in time ({_short(exc)})",
+                                  code="timeout") from None
         except requests.RequestException as exc:
-            raise TransportError(f"{method} {path}: {_short(exc)}") from None
+            raise TransportError(f"{method} {path}: {_short(exc)}",
+                                 code="connection_lost") from None
         log.debug("platform_call method=%s path=%s status=%s ms=%d", method,
                   path.split("?")[0], resp.status_code, (time.monotonic() - started) * 1000)
         if resp.status_code in ok:

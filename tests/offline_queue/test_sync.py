@@ -151,7 +151,7 @@ def test_timeout_then_replay_is_committed_once(box, client, online, catalog, pla
                           "seconds": 3, "count": 1}])  # the client's read timeout is 2 s
     worker = _worker(box, client, online)
     assert worker.run_once().retried == 1
-    assert "Timeout" in (box.get(filed.submission_id).last_error or "")
+    assert "timeout" in (box.get(filed.submission_id).last_error or "")
     assert worker.run_until_empty(20)
     time.sleep(1.2)  # let the delayed first POST finish on the platform
     assert _audit_for(platform, filed.submission_id)["commits"] == 1
