@@ -6,7 +6,7 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench deps venv clean
+.PHONY: demo test lint bench package deps venv clean
 
 deps:
 	@sh scripts/install-system-deps.sh
@@ -31,6 +31,11 @@ lint: venv
 
 bench: venv
 	$(VPY) bench/outbox.py
+
+package: venv
+	$(VPY) -m pip install -q -e '.[package]'
+	$(VPY) -m PyInstaller --noconfirm --clean kiosk.spec
+	dist/kiosk/kiosk --help > /dev/null && echo "built: dist/kiosk/kiosk"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache
