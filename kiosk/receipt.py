@@ -1,0 +1,391 @@
+"""What the kiosk prints, as data: the filing receipt, the supplement receipt, the queue
+ticket and the technician's status slip, in the visit's language (zh or en).
+
+Each function returns a `devices.printer.Document`; how it becomes ESC/POS is the
+printer's business. A receipt carries no personal data (no name, no ID number): the
+tracking number and query code are the citizen's key, and the QR code holds the
+tracking URL from the config, which phones open and the kiosk's own scanner reads.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from devices.printer import (
+    Align,
+    Barcode,
+    Block,
+    Columns,
+    Cut,
+    Document,
+    Feed,
+    QrCode,
+    Rule,
+    Text,
+    TextSize,
+)
+from offline_queue.outbox import FiledSubmission
+
+from .config import ReceiptSettings
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("zh", "en")
+
+
+class ReceiptDataError(ValueError):
+    """What a receipt was to be composed from is malformed (logged without data)."""
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    @classmethod
+    def from_text(cls, value: object, what: str) -> Bilingual:
+        """The platform contract's Text object {zh, en}."""
+        if (not isinstance(value, Mapping) or not isinstance(value.get("zh"), str)
+                or not isinstance(value.get("en"), str)):
+            raise ReceiptDataError(f"{what}: want a Text object with zh and en strings")
+        return cls(value["zh"], value["en"])
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    code: str
+    name: Bilingual
+    promised_days: int
+    materials: Mapping[str, Bilingual] = field(default_factory=dict)
+
+    @classmethod
+    def from_catalog(cls, entry: Mapping[str, Any]) -> ServiceInfo:
+        """From one catalog `Service` (platform-api.yaml)."""
+        try:
+            code = entry["code"]
+            days = entry["promised_days"]
+            materials = {m["code"]: Bilingual.from_text(m["name"], "material name")
+                         for m in entry.get("materials", [])}
+        except (KeyError, TypeError) as exc:
+            raise ReceiptDataError(f"catalog service entry is missing {exc}") from exc
+        if not isinstance(code, str) or not isinstance(days, int) or days < 0:
+            raise ReceiptDataError("catalog service entry: bad code or promised_days")
+        return cls(code, Bilingual.from_text(entry.get("name"), "service name"), days, materials)
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the receipt is printed: the hall's name and the kiosk's identity."""
+
+    hall_name: Bilingual
+    hall_code: str
+    kiosk_id: str
+
+    @property
+    def terminal(self) -> str:
+        return f"{self.hall_code}-{self.kiosk_id}"
+
+
+@dataclass(frozen=True)
+class QueueTicket:
+    number: str  # e.g. "A023"
+    area: Bilingual  # the counter group, e.g. 出入境 / Exit and entry
+    people_ahead: int
+    estimated_wait_min: int
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    name: str  # "printer", "card reader", "camera", "platform link"
+    state: str  # ok | degraded | offline | error
+    code: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class StatusSlip:
+    printed_at: datetime
+    software_version: str
+    devices: Sequence[DeviceLine]
+    outbox_pending: int
+    outbox_dead: int
+    oldest_pending_age_s: int | None
+    catalog_version: str | None = None
+    notes: Sequence[str] = ()
+
+
+# --- wording ---------------------------------------------------------------------------
+
+_W: dict[str, dict[str, str]] = {
+    "zh": {
+        "banner": "政务服务自助终端",
+        "filing": "受 理 回 执",
+        "supplement": "补正材料回执",
+        "ticket": "排 队 号",
+        "slip": "终端状态单",
+        "service": "办理事项",
+        "filed_at": "受理时间",
+        "supplemented_at": "补交时间",
+        "terminal": "终端编号",
+        "tracking": "受理编号",
+        "query": "查询码",
+        "materials": "已收材料：",
+        "supplemented": "本次补交材料：",
+        "none": "（无）",
+        "promise": "承诺办结：{days}个工作日（预计{date}前）",
+        "promise_0": "承诺办结：即办",
+        "scan": "微信或手机扫码查询办理进度",
+        "hotline": "咨询电话：{hotline}",
+        "offline": "※ 本申请已保存在本终端，网络恢复后将自动提交，无需重复办理。",
+        "keep": "请妥善保管本回执，凭受理编号和查询码查询办理进度。",
+        "ticket_area": "业务类别",
+        "ahead": "您前面还有 {n} 人",
+        "wait": "预计等候约 {m} 分钟",
+        "ticket_note": "请留意叫号，过号请重新取号。",
+        "issued_at": "取号时间",
+        "time": "打印时间",
+        "software": "软件版本",
+        "catalog": "事项目录",
+        "pending": "待上传申请",
+        "dead": "上传失败（待处理）",
+        "oldest": "最早待传",
+        "minutes": "{m} 分钟",
+    },
+    "en": {
+        "banner": "Government Services Kiosk",
+        "filing": "FILING RECEIPT",
+        "supplement": "SUPPLEMENT RECEIPT",
+        "ticket": "QUEUE TICKET",
+        "slip": "TERMINAL STATUS",
+        "service": "Service",
+        "filed_at": "Filed",
+        "supplemented_at": "Received",
+        "terminal": "Terminal",
+        "tracking": "Tracking No.",
+        "query": "Query code",
+        "materials": "Materials received:",
+        "supplemented": "Materials added now:",
+        "none": "(none)",
+        "promise": "Decision within {days} working days (expected by {date}).",
+        "promise_0": "Decision on the spot.",
+        "scan": "Scan to check progress",
+        "hotline": "Hotline: {hotline}",
+        "offline": ("* Filed offline: your application is stored on this terminal and "
+                    "will be sent automatically. No need to file again."),
+        "keep": "Keep this receipt: the tracking number and query code show your progress.",
+        "ticket_area": "Counter",
+        "ahead": "{n} people ahead of you",
+        "wait": "Estimated wait: about {m} min",
+        "ticket_note": "Please watch the display; if you miss your call, take a new ticket.",
+        "issued_at": "Issued",
+        "time": "Time",
+        "software": "Software",
+        "catalog": "Catalog",
+        "pending": "Outbox pending",
+        "dead": "Outbox dead-letter",
+        "oldest": "Oldest pending",
+        "minutes": "{m} min",
+    },
+}
+
+
+def _words(lang: str) -> dict[str, str]:
+    if lang not in LANGUAGES:
+        raise ReceiptDataError(f"language must be one of {LANGUAGES}")
+    return _W[lang]
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def tracking_url(settings: ReceiptSettings, tracking_no: str, query_code: str) -> str:
+    """The QR payload: the configured URL with both values filled in, URL-encoded."""
+    return (settings.tracking_url.replace("{tracking_no}", quote(tracking_no, safe=""))
+            .replace("{query_code}", quote(query_code, safe="")))
+
+
+def add_working_days(start: date, days: int) -> date:
+    """Monday to Friday; public holidays are not known here, so the date is 'expected'."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise ReceiptDataError("created_at is not an ISO 8601 time") from exc
+
+
+def _when(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _header(w: dict[str, str], title: str, place: Place, lang: str) -> list[Block]:
+    return [
+        Text(w["banner"], align=Align.CENTER),
+        Text(place.hall_name.get(lang), align=Align.CENTER),
+        Feed(1),
+        Text(w[title], size=TextSize.LARGE, bold=True, align=Align.CENTER),
+        Rule(),
+    ]
+
+
+def _material_lines(w: dict[str, str], service: ServiceInfo, codes: Sequence[str],
+                    lang: str) -> list[Block]:
+    if not codes:
+        return [Text("  " + w["none"])]
+    lines: list[Block] = []
+    for i, code in enumerate(codes, 1):
+        name = service.materials.get(code)
+        if name is None:
+            log.warning("material %s is not in the catalog entry of %s", code, service.code)
+        lines.append(Text(f"{i}. {name.get(lang) if name else code}"))
+    return lines
+
+
+def _key_block(w: dict[str, str], tracking_no: str, query_code: str) -> list[Block]:
+    return [
+        Text(w["tracking"], align=Align.CENTER),
+        Text(tracking_no, size=TextSize.TALL, bold=True, align=Align.CENTER),
+        Text(f"{w['query']}  {query_code}", size=TextSize.TALL, bold=True, align=Align.CENTER),
+        Rule(),
+    ]
+
+
+def _footer(w: dict[str, str], settings: ReceiptSettings, tracking_no: str, query_code: str,
+            offline: bool) -> list[Block]:
+    blocks: list[Block] = [
+        QrCode(tracking_url(settings, tracking_no, query_code), size=6),
+        Text(w["scan"], align=Align.CENTER),
+        Rule(),
+        Text(w["hotline"].format(hotline=settings.hotline), bold=True),
+    ]
+    if offline:
+        blocks.append(Text(w["offline"], bold=True))
+    blocks += [Text(w["keep"]), Cut()]
+    return blocks
+
+
+# --- documents -------------------------------------------------------------------------
+
+
+def filing_receipt(filed: FiledSubmission, service: ServiceInfo, place: Place,
+                   settings: ReceiptSettings, *, materials: Sequence[str], offline: bool,
+                   lang: str) -> Document:
+    """The citizen's proof of filing; `materials` are the codes of the papers received."""
+    w = _words(lang)
+    filed_at = _parse_time(filed.created_at)
+    if service.promised_days:
+        due = add_working_days(filed_at.date(), service.promised_days)
+        promise = w["promise"].format(days=service.promised_days, date=due.isoformat())
+    else:
+        promise = w["promise_0"]
+    blocks: list[Block] = [
+        *_header(w, "filing", place, lang),
+        Text(f"{w['service']}：" if lang == "zh" else f"{w['service']}:"),
+        Text(service.name.get(lang), bold=True),
+        Columns(w["filed_at"], _when(filed_at)),
+        Columns(w["terminal"], place.terminal),
+        Rule(),
+        *_key_block(w, filed.tracking_no, filed.query_code),
+        Text(w["materials"]),
+        *_material_lines(w, service, materials, lang),
+        Feed(1),
+        Text(promise, bold=True),
+        Rule(),
+        *_footer(w, settings, filed.tracking_no, filed.query_code, offline),
+    ]
+    return Document(tuple(blocks), lang, "filing-receipt")
+
+
+def supplement_receipt(tracking_no: str, query_code: str, service: ServiceInfo, place: Place,
+                       settings: ReceiptSettings, *, materials: Sequence[str],
+                       received_at: datetime, offline: bool, lang: str) -> Document:
+    """Papers added later to an application already filed (补正材料)."""
+    w = _words(lang)
+    blocks: list[Block] = [
+        *_header(w, "supplement", place, lang),
+        Text(f"{w['service']}：" if lang == "zh" else f"{w['service']}:"),
+        Text(service.name.get(lang), bold=True),
+        Columns(w["supplemented_at"], _when(received_at)),
+        Columns(w["terminal"], place.terminal),
+        Rule(),
+        *_key_block(w, tracking_no, query_code),
+        Text(w["supplemented"]),
+        *_material_lines(w, service, materials, lang),
+        Rule(),
+        *_footer(w, settings, tracking_no, query_code, offline),
+    ]
+    return Document(tuple(blocks), lang, "supplement-receipt")
+
+
+def queue_ticket(ticket: QueueTicket, place: Place, *, lang: str) -> Document:
+    """Sends a citizen to the staffed windows; the barcode lets a window call it up."""
+    w = _words(lang)
+    if ticket.people_ahead < 0 or ticket.estimated_wait_min < 0:
+        raise ReceiptDataError("queue ticket: negative people ahead or wait")
+    blocks: list[Block] = [
+        Text(place.hall_name.get(lang), bold=True, align=Align.CENTER),
+        Text(w["ticket"], align=Align.CENTER),
+        Feed(1),
+        Text(ticket.number, size=TextSize.HUGE, bold=True, align=Align.CENTER),
+        Feed(1),
+        Text(ticket.area.get(lang), size=TextSize.LARGE, align=Align.CENTER),
+        Rule(),
+        Text(w["ahead"].format(n=ticket.people_ahead), bold=True, align=Align.CENTER),
+        Text(w["wait"].format(m=ticket.estimated_wait_min), align=Align.CENTER),
+        Columns(w["issued_at"], _when(ticket.issued_at)),
+        Rule(),
+        Barcode(ticket.number, height=56),
+        Text(w["ticket_note"]),
+        Cut(),
+    ]
+    return Document(tuple(blocks), lang, "queue-ticket")
+
+
+def status_slip(slip: StatusSlip, place: Place, *, lang: str = "en") -> Document:
+    """For the technician at the open kiosk: devices, outbox, versions."""
+    w = _words(lang)
+    blocks: list[Block] = [
+        Text(w["slip"], size=TextSize.TALL, bold=True, align=Align.CENTER),
+        Text(place.hall_name.get(lang), align=Align.CENTER),
+        Rule(),
+        Columns(w["terminal"], place.terminal),
+        Columns(w["time"], _when(slip.printed_at)),
+        Columns(w["software"], slip.software_version),
+    ]
+    if slip.catalog_version:
+        blocks.append(Columns(w["catalog"], slip.catalog_version))
+    blocks.append(Rule())
+    for device in slip.devices:
+        blocks.append(Columns(device.name, f"{device.state.upper()} {device.code}",
+                              bold=device.state != "ok"))
+        if device.state != "ok" and device.detail:
+            blocks.append(Text(f"  {device.detail}"))
+    oldest = ("-" if slip.oldest_pending_age_s is None
+              else w["minutes"].format(m=slip.oldest_pending_age_s // 60))
+    blocks += [
+        Rule(),
+        Columns(w["pending"], str(slip.outbox_pending)),
+        Columns(w["dead"], str(slip.outbox_dead), bold=slip.outbox_dead > 0),
+        Columns(w["oldest"], oldest),
+    ]
+    if slip.notes:
+        blocks.append(Rule())
+        blocks += [Text(note) for note in slip.notes]
+    blocks.append(Cut())
+    return Document(tuple(blocks), lang, "status-slip")

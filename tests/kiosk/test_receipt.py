@@ -1,0 +1,199 @@
+"""Receipts composed by the kiosk, printed over TCP to the virtual printer and read back:
+the QR code from the rendered PNG (zxing-cpp) and the text from the printer's decoder."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import zxingcpp
+
+from devices.printer import Printer, Timeouts
+from devices.printer.document import Barcode, Cut, QrCode
+from kiosk.config import ReceiptSettings
+from kiosk.receipt import (
+    Bilingual,
+    DeviceLine,
+    Place,
+    QueueTicket,
+    ReceiptDataError,
+    ServiceInfo,
+    StatusSlip,
+    add_working_days,
+    filing_receipt,
+    queue_ticket,
+    status_slip,
+    supplement_receipt,
+    tracking_url,
+)
+from offline_queue.outbox import FiledSubmission
+from sim.platform.catalog import build_catalog
+from sim.printer import VirtualPrinter
+
+SETTINGS = ReceiptSettings("https://zwfw.example.gov/track?no={tracking_no}&code={query_code}",
+                           "0571-12345")
+PLACE = Place(Bilingual("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
+              "BA01", "K017")
+FILED = FiledSubmission("5f0c", "BA01-K017-20250606-0042", "7KQ2MX", "CR-HZ-0001",
+                        "2025-06-06T16:45:03+08:00")  # a Friday
+# (profile, paper width in dots)
+PROFILES = [("cn-80", 576), ("cn-58", 384), ("basic-80", 576), ("basic-58", 384)]
+
+
+@pytest.fixture(scope="module")
+def service() -> ServiceInfo:
+    entry = next(s for s in build_catalog(3)["services"] if s["code"] == "CR-HZ-0001")
+    return ServiceInfo.from_catalog(entry)
+
+
+def print_and_read(doc, profile: str, width: int):
+    with VirtualPrinter(width_dots=width) as vp:
+        printer = Printer.from_url(vp.url, profile, timeouts=Timeouts(status_s=2.0))
+        result = printer.print_document(doc)
+        job = vp.wait_for_jobs(1)[0]
+        assert job.complete and result.bytes_sent > 0
+        return job
+
+
+def qr_texts(job) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(job.image())
+            if r.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+@pytest.mark.parametrize(("profile", "width"), PROFILES)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_filing_receipt_qr_decodes_to_the_tracking_url(service, profile, width, lang):
+    doc = filing_receipt(FILED, service, PLACE, SETTINGS, materials=["id_card_copy", "photo"],
+                         offline=False, lang=lang)
+    job = print_and_read(doc, profile, width)
+    expected = tracking_url(SETTINGS, FILED.tracking_no, FILED.query_code)
+    assert qr_texts(job) == [expected]
+    query = parse_qs(urlsplit(expected).query)
+    assert query == {"no": [FILED.tracking_no], "code": [FILED.query_code]}
+    assert job.paper().unknown == []  # every command we sent is one the printer knows
+    assert job.paper().cuts == (1 if profile.endswith("80") else 0)
+
+
+@pytest.mark.parametrize("profile", ["cn-80", "cn-58"])
+def test_chinese_text_reaches_the_printer_as_sent(service, profile):
+    width = 576 if profile.endswith("80") else 384
+    doc = filing_receipt(FILED, service, PLACE, SETTINGS,
+                         materials=["id_card_copy", "photo", "household_register"],
+                         offline=True, lang="zh")
+    text = print_and_read(doc, profile, width).text.replace("\n", "")  # lines wrap on 58 mm
+    for expected in ("受 理 回 执", "护照首次申领", "杭州市民之家政务服务中心",
+                     "居民身份证复印件", "近期免冠证件照", "户口簿", FILED.tracking_no,
+                     "查询码  7KQ2MX", "咨询电话：0571-12345"):
+        assert expected in text
+    # Friday + 7 working days = the Tuesday after next.
+    assert "承诺办结：7个工作日（预计2025-06-17前）" in text
+    assert "本申请已保存在本终端，网络恢复后将自动提交" in text
+
+
+def test_english_receipt_text_and_offline_line(service):
+    online = print_and_read(filing_receipt(FILED, service, PLACE, SETTINGS, materials=["photo"],
+                                           offline=False, lang="en"), "cn-80", 576).text
+    offline = print_and_read(filing_receipt(FILED, service, PLACE, SETTINGS, materials=["photo"],
+                                            offline=True, lang="en"), "cn-80", 576).text
+    online, offline = online.replace("\n", " "), offline.replace("\n", " ")
+    for text in (online, offline):
+        assert "Passport first application" in text
+        assert "1. Recent ID photo" in text
+        assert "Copy of resident ID card" not in text  # not received, not listed
+        assert "expected by 2025-06-17" in text
+    assert "stored on this terminal" not in online
+    assert "stored on this terminal and will be sent automatically" in offline
+
+
+def test_supplement_receipt(service):
+    doc = supplement_receipt(FILED.tracking_no, FILED.query_code, service, PLACE, SETTINGS,
+                             materials=["household_register"],
+                             received_at=datetime(2025, 6, 9, 10, 5), offline=False, lang="zh")
+    job = print_and_read(doc, "cn-58", 384)
+    assert qr_texts(job) == [tracking_url(SETTINGS, FILED.tracking_no, FILED.query_code)]
+    assert "补正材料回执" in job.text_lines
+    assert "1. 户口簿" in job.text
+    assert "2025-06-09 10:05" in job.text
+
+
+@pytest.mark.parametrize(("profile", "width", "lang"),
+                         [("cn-80", 576, "zh"), ("basic-58", 384, "en")])
+def test_queue_ticket(profile, width, lang):
+    ticket = QueueTicket("A023", Bilingual("出入境业务", "Exit and entry"), people_ahead=7,
+                         estimated_wait_min=25, issued_at=datetime(2025, 6, 6, 9, 12))
+    job = print_and_read(queue_ticket(ticket, PLACE, lang=lang), profile, width)
+    codes = zxingcpp.read_barcodes(job.image())
+    assert [(c.format, c.text) for c in codes] == [(zxingcpp.BarcodeFormat.Code128, "A023")]
+    assert "A023" in job.text_lines
+    if lang == "zh":
+        assert "您前面还有 7 人" in job.text
+        assert "出入境业务" in job.text
+    else:
+        assert "7 people ahead of you" in job.text
+
+
+def test_status_slip_lists_devices_and_outbox():
+    slip = StatusSlip(printed_at=datetime(2025, 6, 6, 23, 40), software_version="0.1.0",
+                      devices=[DeviceLine("printer", "degraded", "paper_near_end",
+                                          "paper roll near its end"),
+                               DeviceLine("card reader", "ok", "ready", "")],
+                      outbox_pending=3, outbox_dead=1, oldest_pending_age_s=1260,
+                      catalog_version="sim-s3-r1")
+    text = print_and_read(status_slip(slip, PLACE, lang="en"), "cn-80", 576).text
+    assert "DEGRADED paper_near_end" in text
+    assert "paper roll near its end" in text
+    assert "OK ready" in text
+    assert "21 min" in text
+    assert "sim-s3-r1" in text
+
+
+def test_tracking_url_encodes_its_values():
+    url = tracking_url(SETTINGS, "BA01 K017/&x", "A+B=C")
+    assert url == "https://zwfw.example.gov/track?no=BA01%20K017%2F%26x&code=A%2BB%3DC"
+    assert parse_qs(urlsplit(url).query) == {"no": ["BA01 K017/&x"], "code": ["A+B=C"]}
+
+
+def test_documents_end_with_a_cut_and_carry_no_personal_fields(service):
+    doc = filing_receipt(FILED, service, PLACE, SETTINGS, materials=[], offline=False, lang="zh")
+    assert isinstance(doc.blocks[-1], Cut)
+    assert sum(isinstance(b, QrCode) for b in doc.blocks) == 1
+    assert doc.title == "filing-receipt" and doc.language == "zh"
+    ticket = queue_ticket(QueueTicket("B101", Bilingual("社保", "Social security"), 0, 0,
+                                      datetime(2025, 1, 1)), PLACE, lang="en")
+    assert [b.data for b in ticket.blocks if isinstance(b, Barcode)] == ["B101"]
+
+
+def test_bad_input_is_a_typed_error(service):
+    with pytest.raises(ReceiptDataError):
+        ServiceInfo.from_catalog({"code": "X", "name": "not a Text object", "promised_days": 3})
+    with pytest.raises(ReceiptDataError):
+        ServiceInfo.from_catalog({"name": {"zh": "甲", "en": "A"}})
+    with pytest.raises(ReceiptDataError):
+        ServiceInfo.from_catalog({"code": "X", "name": {"zh": "甲", "en": "A"},
+                                  "promised_days": -1})
+    with pytest.raises(ReceiptDataError):
+        filing_receipt(FILED, service, PLACE, SETTINGS, materials=[], offline=False, lang="fr")
+    bad_time = FiledSubmission("x", FILED.tracking_no, FILED.query_code, "CR-HZ-0001", "yesterday")
+    with pytest.raises(ReceiptDataError):
+        filing_receipt(bad_time, service, PLACE, SETTINGS, materials=[], offline=False, lang="en")
+    with pytest.raises(ReceiptDataError):
+        queue_ticket(QueueTicket("A1", Bilingual("a", "a"), -1, 0, datetime(2025, 1, 1)), PLACE,
+                     lang="zh")
+
+
+def test_unknown_material_code_prints_the_code(service, caplog):
+    doc = filing_receipt(FILED, service, PLACE, SETTINGS, materials=["mystery_form"],
+                         offline=False, lang="en")
+    assert any(getattr(b, "text", "") == "1. mystery_form" for b in doc.blocks)
+    assert "mystery_form" in caplog.text
+
+
+@pytest.mark.parametrize(("start", "days", "due"), [
+    (date(2025, 6, 6), 7, date(2025, 6, 17)),  # Friday
+    (date(2025, 6, 7), 1, date(2025, 6, 9)),  # Saturday -> Monday
+    (date(2025, 6, 9), 5, date(2025, 6, 16)),  # Monday -> next Monday
+    (date(2025, 6, 9), 0, date(2025, 6, 9)),
+])
+def test_working_days(start, days, due):
+    assert add_working_days(start, days) == due
