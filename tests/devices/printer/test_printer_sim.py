@@ -10,13 +10,14 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 import zxingcpp
 from PIL import Image
 
-from devices.printer.sample import sample_url
+from devices.printer.sample import sample_tracking_no, sample_url
 from sim.printer import Decoder
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -89,13 +90,14 @@ def test_cli_against_the_virtual_printer_process(sim_process):
     status, body = http("GET", f"{control}/jobs")
     jobs = json.loads(body)
     assert status == 200 and len(jobs) == 1
-    assert jobs[0]["qr"] == [sample_url()] and jobs[0]["complete"]
+    assert jobs[0]["qr"] == [sample_url(sample_tracking_no(datetime.now()))] and jobs[0]["complete"]
     assert "护照首次申领" in jobs[0]["text"]
 
     status, png = http("GET", f"{control}/jobs/1.png")
     assert status == 200
     image = Image.open(io.BytesIO(png))
-    assert [r.text for r in zxingcpp.read_barcodes(image)] == [sample_url()]
+    expected = sample_url(sample_tracking_no(datetime.now()))
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [expected]
     # --out kept the job as files too
     assert (sim_process["out"] / "job-0001.png").exists()
     assert "护照首次申领" in (sim_process["out"] / "job-0001.txt").read_text("utf-8")
