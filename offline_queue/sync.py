@@ -81,6 +81,7 @@ class SyncWorker:
         self._last_purge = 0.0
         self.counters: dict[str, int] = {"acknowledged": 0, "retried": 0, "dead": 0,
                                          "blobs_uploaded": 0}
+        self._counters_lock = threading.Lock()  # items are synced on several threads
 
     # ---- scheduling ------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class SyncWorker:
                     continue
             data = self.outbox.blobs.get(sha)
             if self.client.put_blob(sha, data, att.media_type):
-                self.counters["blobs_uploaded"] += 1
+                self._count("blobs_uploaded")
             self._remember(sha)
 
     def _remember(self, sha: str) -> None:
@@ -206,6 +207,10 @@ class SyncWorker:
             if len(self._uploaded) > 50_000:
                 self._uploaded.clear()
             self._uploaded.add(sha)
+
+    def _count(self, name: str) -> None:
+        with self._counters_lock:
+            self.counters[name] += 1
 
     def _backoff(self, item: OutboxItem) -> float:
         """Exponential, capped, with jitter so a fleet does not retry in step."""
@@ -217,7 +222,7 @@ class SyncWorker:
                wait: float | None = None) -> Outcome:
         wait = self._backoff(item) if wait is None else wait
         self.outbox.mark_retry(item.submission_id, f"{code}: {message}"[:500], time.time() + wait)
-        self.counters["retried"] += 1
+        self._count("retried")
         log.info("sync_retry submission=%s tracking_no=%s reason=%s in_s=%.1f attempts=%d",
                  item.submission_id, item.tracking_no, code, wait, item.attempts + 1)
         self._emit(Outcome.RETRY, item, code, retry_in_s=wait)
@@ -225,7 +230,7 @@ class SyncWorker:
 
     def _dead(self, item: OutboxItem, reason: dict[str, object]) -> Outcome:
         self.outbox.mark_dead(item.submission_id, reason)
-        self.counters["dead"] += 1
+        self._count("dead")
         log.error("sync_dead_letter submission=%s tracking_no=%s error=%s", item.submission_id,
                   item.tracking_no, reason.get("error"))
         self._emit(Outcome.DEAD, item, str(reason.get("error")))
@@ -234,7 +239,7 @@ class SyncWorker:
     def _emit(self, outcome: Outcome, item: OutboxItem, detail: str, *,
               received_at: str | None = None, retry_in_s: float | None = None) -> None:
         if outcome is Outcome.ACKNOWLEDGED:
-            self.counters["acknowledged"] += 1
+            self._count("acknowledged")
             log.info("sync_acknowledged submission=%s tracking_no=%s %s", item.submission_id,
                      item.tracking_no, detail)
         if self._on_event is not None:

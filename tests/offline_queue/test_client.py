@@ -79,6 +79,20 @@ def test_blob_head_put_and_errors(client: PlatformClient) -> None:
     assert info.value.status == 415
 
 
+def test_blob_over_the_size_limit_is_refused(online: QueueSettings) -> None:
+    from sim.platform import PlatformSim
+
+    with PlatformSim(token=TOKEN, max_blob_bytes=10_000) as small:
+        from dataclasses import replace
+
+        c = PlatformClient(replace(online.platform, url=small.base_url), online.kiosk.id)
+        data = b"\xff\xd8" + os.urandom(20_000)
+        with pytest.raises(Rejected) as info:
+            c.put_blob(hashlib.sha256(data).hexdigest(), data, "image/jpeg")
+        c.close()
+    assert info.value.status == 413 and info.value.code == "too_large"
+
+
 def test_submit_missing_blobs_then_received_then_replayed(client, outbox, catalog) -> None:
     filed, body, atts = _filed(outbox, catalog)
     with pytest.raises(MissingBlobs) as info:
@@ -142,6 +156,13 @@ def test_progress_and_supplement(client, outbox, catalog, platform) -> None:
     assert info.value.code == "not_awaiting_materials"
     platform.force_status(filed.tracking_no, "needs_materials", [atts[0].material_code])
     assert client.progress(filed.tracking_no, filed.query_code).status == "needs_materials"
+    new_page = b"\xff\xd8" + os.urandom(2000)
+    new_sha = hashlib.sha256(new_page).hexdigest()
+    fresh = {"material_code": atts[0].material_code, "sha256": new_sha,
+             "media_type": "image/jpeg", "bytes": len(new_page)}
+    with pytest.raises(MissingBlobs) as missing:
+        client.add_supplement(filed.tracking_no, str(uuid.uuid4()), [fresh])
+    assert missing.value.missing == [new_sha]
     assert client.add_supplement(filed.tracking_no, key, [supplement]) is True
     assert client.add_supplement(filed.tracking_no, key, [supplement]) is False
 
