@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devices.card.settings import CardSettings
+from devices.printer import get_profile, open_transport
+from devices.printer.profiles import UnknownProfile
+from devices.printer.transports import PrinterConfigError, Timeouts
 from offline_queue.settings import (
     ConfigError,
     KioskIdentity,
@@ -24,7 +28,7 @@ from offline_queue.settings import (
     read_toml,
 )
 
-__all__ = ["ConfigError", "KioskConfig", "ReceiptSettings", "load_config"]
+__all__ = ["ConfigError", "KioskConfig", "PrinterSettings", "ReceiptSettings", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,19 @@ class ReceiptSettings:
 
 
 @dataclass(frozen=True)
+class PrinterSettings:
+    url: str  # usb://VID:PID, serial:///dev/ttyS0?baudrate=N, tcp://host:port, file:///path
+    profile: str
+    timeouts: Timeouts
+    poll_interval_s: float
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     queue: QueueSettings
     receipt: ReceiptSettings
+    card: CardSettings
+    printer: PrinterSettings
 
     @property
     def kiosk(self) -> KioskIdentity:
@@ -69,7 +83,53 @@ def _read_receipt(doc: dict[str, Any]) -> ReceiptSettings:
     return ReceiptSettings(tracking_url=url, hotline=s.string("hotline", "12345"))
 
 
+def _read_card(doc: dict[str, Any], base: Path) -> CardSettings:
+    s = Section(doc, "card", required=False)
+    d = CardSettings()
+    csca = s.path("csca_dir", base) if "csca_dir" in s.table else None
+    if csca is not None and not csca.is_dir():
+        raise ConfigError("card.csca_dir", f"folder {csca} does not exist")
+    return CardSettings(
+        reader=s.string("reader", d.reader),
+        staff_reader=s.string("staff_reader", d.staff_reader),
+        csca_dir=csca,
+        read_timeout_s=s.number("read_timeout_s", d.read_timeout_s, minimum=1, maximum=120),
+        command_timeout_s=s.number("command_timeout_s", d.command_timeout_s, minimum=0.5,
+                                   maximum=60),
+        poll_interval_s=s.number("poll_interval_s", d.poll_interval_s, minimum=0.05,
+                                 maximum=10),
+        reconnect_backoff_s=s.number("reconnect_backoff_s", d.reconnect_backoff_s,
+                                     minimum=0.1, maximum=60),
+        extended_length=s.boolean("extended_length", d.extended_length),
+        read_dg11=s.boolean("read_dg11", d.read_dg11),
+    )
+
+
+def _read_printer(doc: dict[str, Any]) -> PrinterSettings:
+    s = Section(doc, "printer", required=False)
+    d = Timeouts()
+    timeouts = Timeouts(
+        connect_s=s.number("connect_timeout_s", d.connect_s, minimum=0.1, maximum=30),
+        write_s=s.number("write_timeout_s", d.write_s, minimum=0.1, maximum=60),
+        status_s=s.number("status_timeout_s", d.status_s, minimum=0.1, maximum=30),
+    )
+    url = s.string("url", "tcp://127.0.0.1:9100")
+    profile = s.string("profile", "cn-80")
+    try:
+        open_transport(url, timeouts)  # builds, does not open: checks the URL's form
+    except PrinterConfigError as exc:
+        raise ConfigError("printer.url", str(exc)) from None
+    try:
+        get_profile(profile)
+    except UnknownProfile as exc:
+        raise ConfigError("printer.profile", str(exc)) from None
+    return PrinterSettings(url=url, profile=profile, timeouts=timeouts,
+                           poll_interval_s=s.number("poll_interval_s", 30.0, minimum=1,
+                                                    maximum=3600))
+
+
 def load_config(path: Path) -> KioskConfig:
     source = path.resolve()
     doc = read_toml(source)
-    return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc))
+    return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc),
+                       card=_read_card(doc, source.parent), printer=_read_printer(doc))

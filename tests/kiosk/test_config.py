@@ -97,3 +97,32 @@ def test_check_config_accepts_a_good_file(tmp_path: Path) -> None:
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "configuration OK" in proc.stdout
+
+
+def test_device_sections_are_read_and_checked(tmp_path: Path) -> None:
+    path = write_config(tmp_path)
+    csca = tmp_path / "csca"
+    csca.mkdir()
+    with path.open("a") as fh:
+        fh.write(f'\n[card]\nreader = "ACS ACR1252"\ncsca_dir = "{csca}"\n'
+                 '[printer]\nurl = "serial:///dev/ttyS0?baudrate=115200"\nprofile = "cn-58"\n')
+    cfg = load_config(path)
+    assert cfg.card.reader == "ACS ACR1252" and cfg.card.csca_dir == csca
+    assert cfg.printer.profile == "cn-58" and cfg.printer.timeouts.status_s == 1.0
+
+
+@pytest.mark.parametrize(("section", "key", "problem"), [
+    ('[printer]\nurl = "tcp://"', "printer.url", "no host"),
+    ('[printer]\nprofile = "epson-9000"', "printer.profile", "unknown printer profile"),
+    ('[printer]\nurl = "serial:///dev/ttyS0?baudrate=12"', "printer.url", "baudrate"),
+    ('[card]\ncsca_dir = "/nonexistent/csca"', "card.csca_dir", "does not exist"),
+    ("[card]\nread_timeout_s = 0", "card.read_timeout_s", "between"),
+])
+def test_device_section_errors_name_the_key(tmp_path: Path, section: str, key: str,
+                                            problem: str) -> None:
+    path = write_config(tmp_path)
+    with path.open("a") as fh:
+        fh.write("\n" + section + "\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert info.value.key == key and problem in str(info.value)
