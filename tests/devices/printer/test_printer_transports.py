@@ -45,10 +45,19 @@ def test_url_forms():
     assert not f.can_read
 
 
-@pytest.mark.skipif(importlib.util.find_spec("usb") is not None, reason="pyusb is installed")
-def test_usb_without_pyusb_says_what_to_install():
+def test_usb_without_pyusb_says_what_to_install(monkeypatch):
+    # pyusb is a dependency; a terminal image built without it must still say why.
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "usb" else real(name, *a))
     with pytest.raises(PrinterConfigError, match="pyusb"):
         open_transport("usb://04b8:0202")
+
+
+def test_usb_url_with_pyusb_builds_a_transport():
+    assert open_transport("usb://04b8:0202").description == "usb://04b8:0202"
+    with pytest.raises(PrinterConfigError, match="VID:PID"):
+        open_transport("usb://epson")
 
 
 def test_file_printer_receives_the_job(tmp_path):
