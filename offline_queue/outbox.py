@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .blobstore import BlobStore, StorageFull
+from .blobstore import BlobStore, StorageFull, StoredBlob
 from .crypto import Sealer, key_id, load_or_create_key
 from .database import open_database
 from .settings import KioskIdentity, StorageSettings
@@ -81,6 +81,13 @@ class OutboxFull(OutboxError):
 
 class UnknownSubmission(OutboxError):
     pass
+
+
+_FULL_MESSAGE = "The kiosk's storage is full; the application was not filed."
+
+
+class _BlobVanished(Exception):
+    """A deduplicated blob was deleted by retention between writing and recording."""
 
 
 @dataclass(frozen=True)
@@ -191,26 +198,33 @@ class Outbox:
 
     def commit(self, sub: NewSubmission) -> FiledSubmission:
         _check(sub)
-        try:
-            stored = self.blobs.put_many(a.data for a in sub.attachments)
-        except StorageFull:
-            log.error("outbox_commit_refused reason=disk_full stage=blobs")
-            raise OutboxFull("The kiosk's storage is full; the application was not filed.") \
-                from None
-        try:
-            filed = self._record(sub, [s.sha256 for s in stored])
-        except BaseException as exc:
-            # Nothing refers to the blobs this commit created; leave no trace of it.
+        for attempt in range(3):
+            try:
+                stored = self.blobs.put_many(a.data for a in sub.attachments)
+            except StorageFull:
+                log.error("outbox_commit_refused reason=disk_full stage=blobs")
+                raise OutboxFull(_FULL_MESSAGE) from None
+            try:
+                filed = self._record(sub, [s.sha256 for s in stored])
+            except _BlobVanished:
+                # An identical blob was purged between our write and our record: again.
+                log.info("outbox_commit_retry reason=blob_purged attempt=%d", attempt + 1)
+                continue
+            except BaseException as exc:
+                self._discard_new(stored)  # nothing refers to them: leave no trace
+                if _is_disk_full(exc):
+                    log.error("outbox_commit_refused reason=disk_full stage=database")
+                    raise OutboxFull(_FULL_MESSAGE) from exc
+                raise
+            log.info("outbox_committed submission=%s tracking_no=%s attachments=%d",
+                     filed.submission_id, filed.tracking_no, len(stored))
+            return filed
+        raise OutboxError("attachments kept vanishing while committing; try again")
+
+    def _discard_new(self, stored: list[StoredBlob]) -> None:
+        with self._lock:
             self.blobs.discard(
                 s.sha256 for s in stored if s.created and not self._referenced(s.sha256))
-            if _is_disk_full(exc):
-                log.error("outbox_commit_refused reason=disk_full stage=database")
-                raise OutboxFull("The kiosk's storage is full; the application was not filed.") \
-                    from None
-            raise
-        log.info("outbox_committed submission=%s tracking_no=%s attachments=%d",
-                 filed.submission_id, filed.tracking_no, len(stored))
-        return filed
 
     def _record(self, sub: NewSubmission, shas: list[str]) -> FiledSubmission:
         now = self._clock()
@@ -224,6 +238,10 @@ class Outbox:
             for a, sha in zip(sub.attachments, shas, strict=True)
         ]
         with self._lock, transaction(self._db) as db:
+            # Purging and sweeping delete blobs under this lock: what exists now stays
+            # until this transaction makes it referenced.
+            if not all(self.blobs.exists(sha) for sha in shas):
+                raise _BlobVanished()
             row = db.execute("SELECT last FROM sequence WHERE day = ?", (day,)).fetchone()
             seq = next_sequence(row[0] if row else 0, self.ledger, now)
             self.ledger.ensure_reserved(day, seq)
@@ -407,7 +425,7 @@ class Outbox:
                 db.execute(f"DELETE FROM attachments WHERE submission_id IN ({marks})", ids)
             still_used = {r[0] for r in self._db.execute(
                 "SELECT DISTINCT sha256 FROM attachments").fetchall()}
-        self.blobs.discard(shas - still_used)
+            self.blobs.discard(shas - still_used)
         log.info("outbox_purged submissions=%d blobs=%d", len(ids), len(shas - still_used))
         return len(ids)
 
@@ -416,7 +434,7 @@ class Outbox:
         with self._lock:
             referenced = {r[0] for r in self._db.execute(
                 "SELECT DISTINCT sha256 FROM attachments").fetchall()}
-        removed = self.blobs.sweep(referenced, older_than_s=older_than_s)
+            removed = self.blobs.sweep(referenced, older_than_s=older_than_s)
         if removed:
             log.info("outbox_orphans_swept count=%d", removed)
         return removed

@@ -278,3 +278,27 @@ def test_damaged_pages_lose_only_their_rows(settings: QueueSettings, make_outbox
     for item in box.items():
         assert item.submission_id in {f.submission_id for f in filed}
     assert box.commit(submission()).tracking_no > max(f.tracking_no for f in filed)
+
+
+def test_commit_survives_retention_deleting_an_identical_blob(outbox: Outbox,
+                                                              monkeypatch) -> None:
+    data = b"\xff\xd8" + os.urandom(3000)
+    first = outbox.commit(NewSubmission("S", {}, {}, [NewAttachment("M01", data, "image/jpeg")]))
+    outbox.mark_acknowledged(first.submission_id, "2026-11-27T10:00:00+08:00")
+    real_put = outbox.blobs.put_many
+    calls = []
+
+    def put_then_purge(items):
+        stored = real_put(items)
+        calls.append(stored)
+        if len(calls) == 1:  # retention runs between the blob write and the record
+            assert not stored[0].created  # deduplicated against the acknowledged one
+            outbox.purge_expired(now=time.time() + 40 * 86400)
+        return stored
+
+    monkeypatch.setattr(outbox.blobs, "put_many", put_then_purge)
+    second = outbox.commit(NewSubmission("S", {}, {}, [NewAttachment("M01", data,
+                                                                      "image/jpeg")]))
+    assert len(calls) == 2
+    sha = outbox.attachments(second.submission_id)[0].sha256
+    assert outbox.blobs.get(sha) == data
