@@ -30,7 +30,12 @@ lint: venv
 	$(VPY) -m ruff check .
 
 bench: venv
+	@sh scripts/install-system-deps.sh scripts/bench-packages.txt
+	$(VPY) -m pip install -q -e '.[bench]'
 	$(VPY) bench/outbox.py
+	$(VPY) bench/card.py
+	$(VPY) bench/receipt.py
+	$(VPY) bench/camera.py
 
 package: venv
 	$(VPY) -m pip install -q -e '.[package]'

@@ -1,9 +1,10 @@
 #!/bin/sh
-# Installs the Debian packages listed in scripts/system-packages.txt that are missing.
-# Quiet and quick when everything is there; uses sudo when not run as root.
+# Installs the Debian packages listed in a list file (default scripts/system-packages.txt)
+# that are missing. Quiet and quick when everything is there; uses sudo when not root.
 set -eu
 here=$(dirname "$0")
-pkgs=$(grep -v '^#' "$here/system-packages.txt" | tr -s ' \n' ' ')
+list=${1:-$here/system-packages.txt}
+pkgs=$(grep -v '^#' "$list" | tr -s ' \n' ' ')
 missing=""
 for p in $pkgs; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

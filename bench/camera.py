@@ -1,0 +1,225 @@
+"""Camera figures on seeded synthetic sets (sim.camera), each beside a peer run alike.
+
+- detection (>= 300 frames of 1280x720, some empty): mean IoU the SmartDoc 2015 way (both
+  quads mapped into the true document's frame, IoU of the areas, a miss scores 0), share of
+  frames with IoU >= 0.9, false positives on empty frames, median and p95 ms per frame on
+  one core; peer: the classic tutorial pipeline (grey, blur, Canny, largest 4-point contour).
+- MRZ: exact-read rate, BAC-key rate (number, birth and expiry right), false accepts,
+  median ms; peer: tesseract on the same straightened MRZ band (skipped if not installed).
+- codes: success and median ms of zxing-cpp and pyzbar on receipts with QR codes.
+- preview: frames per second of the live preview while detection runs on its own thread.
+
+    python bench/camera.py [--frames 320] [--mrz 200] [--codes 100] [--seed 2015]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devices.camera import (  # noqa: E402
+    CameraSettings,
+    Capture,
+    PreviewPipeline,
+    detect_document,
+    read_codes,
+    read_mrz,
+)
+from devices.camera.detect import order_corners  # noqa: E402
+from devices.camera.mrz_reader import _pages  # noqa: E402
+from devices.camera.ocrb import templates  # noqa: E402
+from devices.mrz import MrzError, parse_mrz  # noqa: E402
+from sim.camera import detection_set, hold_sequence, mrz_set, qr_set, write_video  # noqa: E402
+
+
+def smartdoc_iou(truth, quad, size_mm) -> float:
+    if quad is None:
+        return 0.0
+    w, h = size_mm
+    ref = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    hmat = cv2.getPerspectiveTransform(np.float32(truth), ref)
+    q = cv2.perspectiveTransform(np.float32(np.asarray(quad)).reshape(-1, 1, 2), hmat)
+    hull = cv2.convexHull(q.reshape(-1, 2)).reshape(-1, 2)
+    inter, _ = cv2.intersectConvexConvex(ref, hull)
+    return float(inter / (w * h + cv2.contourArea(hull) - inter))
+
+
+def tutorial_detect(img):
+    """The pipeline most tutorials teach: grey, blur, Canny, largest four-point contour."""
+    h, w = img.shape[:2]
+    scale = 500 / h
+    small = cv2.resize(img, (round(w * scale), 500))
+    gray = cv2.GaussianBlur(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), (5, 5), 0)
+    edged = cv2.Canny(gray, 75, 200)
+    cnts, _ = cv2.findContours(edged, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    for c in sorted(cnts, key=cv2.contourArea, reverse=True)[:5]:
+        approx = cv2.approxPolyDP(c, 0.02 * cv2.arcLength(c, True), True)
+        if len(approx) == 4 and cv2.contourArea(approx) > 0.02 * small.shape[0] * small.shape[1]:
+            return order_corners(approx.reshape(4, 2) / scale)
+    return None
+
+
+def pct(values, q):
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def bench_detection(scenes):
+    print(f"\n== document detection: {len(scenes)} frames 1280x720, "
+          f"{sum(s.truth['quad'] is None for s in scenes)} empty; one core ==")
+    rows = {}
+    for name, fn in (("ours", detect_document), ("tutorial", tutorial_detect)):
+        ious, times, fp, empties = [], [], 0, 0
+        fn(scenes[0].image)  # warm-up
+        for sc in scenes:
+            t = time.perf_counter()
+            quad = fn(sc.image)
+            times.append((time.perf_counter() - t) * 1000)
+            if sc.truth["quad"] is None:
+                empties += 1
+                fp += quad is not None
+            else:
+                ious.append(smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]))
+        rows[name] = (np.mean(ious), np.mean(np.array(ious) >= 0.9), fp, empties,
+                      statistics.median(times), pct(times, 95))
+    print(f"{'':10} {'mean IoU':>9} {'IoU>=0.9':>9} {'false pos':>10} {'median ms':>10} "
+          f"{'p95 ms':>8}")
+    for name, (m, share, fp, empties, med, p95) in rows.items():
+        print(f"{name:10} {m:9.3f} {share:9.3f} {fp:>5}/{empties:<4} {med:10.2f} {p95:8.2f}")
+    print(f"ratio ours/tutorial: mean IoU x{rows['ours'][0] / max(rows['tutorial'][0], 1e-9):.2f},"
+          f" median time x{rows['ours'][4] / rows['tutorial'][4]:.2f}")
+    per_case = {}
+    for sc in scenes:
+        if sc.truth["quad"] is None:
+            continue
+        iou = smartdoc_iou(sc.truth["quad"], detect_document(sc.image), sc.truth["size_mm"])
+        keys = [f"doc={sc.truth['doc']}", f"counter={sc.truth['counter']}"]
+        keys += [k for k in ("shadow", "glare", "finger") if sc.truth[k]]
+        for k in keys:
+            per_case.setdefault(k, []).append(iou)
+    print("ours by case: " + ", ".join(f"{k} {np.mean(v):.3f} (n={len(v)})"
+                                       for k, v in sorted(per_case.items())))
+
+
+def tesseract_read(img):
+    """Tesseract (eng, no OCR-B model exists in Debian) on our straightened MRZ band."""
+    import pytesseract
+
+    for page in _pages(img):
+        band = page[int(page.shape[0] * 0.62):]
+        text = pytesseract.image_to_string(
+            band, config="--psm 6 -c tessedit_char_whitelist=0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<")
+        lines = [ln.replace(" ", "") for ln in text.splitlines() if len(ln.strip()) >= 25]
+        for n in (2, 3):
+            if len(lines) >= n:
+                try:
+                    return parse_mrz(lines[-n:])
+                except MrzError:
+                    pass
+    return None
+
+
+def bench_mrz(scenes):
+    print(f"\n== MRZ: {len(scenes)} frames (TD3 passport pages and TD1 cards) ==")
+    templates()  # built once per process; not counted per frame
+    peers = [("ours (OCR-B templates)", read_mrz)]
+    if shutil.which("tesseract"):
+        try:
+            import pytesseract  # noqa: F401
+
+            peers.append(("tesseract", tesseract_read))
+        except ImportError:
+            print("tesseract column skipped: pytesseract is not installed")
+    else:
+        print("tesseract column skipped: the tesseract binary is not installed "
+              "(apt-get install tesseract-ocr; pip install pytesseract)")
+    print(f"{'':24} {'exact':>7} {'BAC key':>8} {'false acc':>10} {'none':>6} {'median ms':>10}")
+    for name, fn in peers:
+        exact = bac = false = none = 0
+        times = []
+        for sc in scenes:
+            truth = parse_mrz(sc.truth["mrz"])
+            t = time.perf_counter()
+            got = fn(sc.image)
+            times.append((time.perf_counter() - t) * 1000)
+            if got is None:
+                none += 1
+                continue
+            exact += got.lines == truth.lines
+            ok = got.bac_seed() == truth.bac_seed()
+            bac += ok
+            false += not ok
+        n = len(scenes)
+        print(f"{name:24} {exact / n:7.3f} {bac / n:8.3f} {false:>10} {none:>6} "
+              f"{statistics.median(times):10.1f}")
+
+
+def bench_codes(scenes):
+    print(f"\n== QR codes: {len(scenes)} receipts on the counter ==")
+    print(f"{'':8} {'read':>6} {'median ms':>10}")
+    for backend in ("zxing", "pyzbar"):
+        ok, times = 0, []
+        for sc in scenes:
+            t = time.perf_counter()
+            codes = read_codes(sc.image, backend)
+            times.append((time.perf_counter() - t) * 1000)
+            ok += any(c.text == sc.truth["qr_text"] for c in codes)
+        print(f"{backend:8} {ok / len(scenes):6.3f} {statistics.median(times):10.1f}")
+
+
+def bench_preview(seed, seconds=6.0):
+    print("\n== live preview while detection runs (2 cores; capture, detection, preview) ==")
+    seq = []
+    for i, doc in enumerate(("a4", "id1", "passport")):
+        seq += hold_sequence(seed + i, doc, still=20)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_video(seq, Path(tmp) / "feed.avi", fps=30)
+        for fps in (30.0, 1000.0):
+            cam = Capture(CameraSettings(source=str(path), fps=fps))
+            with cam:
+                pipe = PreviewPipeline(cam)
+                pipe.start()
+                cam.latest(3.0)
+                shown, last, start = 0, -1, time.monotonic()
+                while time.monotonic() - start < seconds:
+                    got = pipe.preview(0.5, newer_than=last)
+                    if got:
+                        last, shown = got[0].index, shown + 1
+                took = time.monotonic() - start
+                pipe.stop()
+            label = "camera paced at 30 fps" if fps < 100 else "file read flat out"
+            print(f"{label:24} preview {shown / took:6.1f} fps, detection "
+                  f"{pipe.detections / took:5.1f} fps, errors {pipe.errors}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--frames", type=int, default=320)
+    ap.add_argument("--mrz", type=int, default=200)
+    ap.add_argument("--codes", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=2015)
+    args = ap.parse_args()
+    t0 = time.monotonic()
+    det, mrz, qr = (detection_set(args.seed, args.frames), mrz_set(args.seed + 1, args.mrz),
+                    qr_set(args.seed + 2, args.codes))
+    print(f"sets rendered in {time.monotonic() - t0:.0f} s (seed {args.seed})")
+    bench_preview(args.seed)  # before the single-core section
+    cv2.setNumThreads(1)
+    bench_detection(det)
+    bench_mrz(mrz)
+    bench_codes(qr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
