@@ -14,24 +14,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from .outbox import FiledSubmission, NewAttachment, NewSubmission, Outbox
+from .resident_id import gb11643_check_digit, synthetic_id_number
 
-_GB11643_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_GB11643_CHECK = "10X98765432"
+__all__ = ["fileable_services", "form_value", "gb11643_check_digit", "run_loadtest",
+           "synthetic_id_number", "synthetic_submission"]
+
 _SURNAMES = "王李张刘陈杨赵黄周吴"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
 _STREETS = ("人民路", "解放大街", "中山路", "建设路", "和平街", "长江路")
-
-
-def gb11643_check_digit(first17: str) -> str:
-    """The 18th character of a Chinese resident ID number (GB 11643-1999, ISO 7064 11-2)."""
-    total = sum(int(d) * w for d, w in zip(first17, _GB11643_WEIGHTS, strict=True))
-    return _GB11643_CHECK[total % 11]
-
-
-def synthetic_id_number(rng: random.Random) -> str:
-    born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
-    first17 = f"110101{born:%Y%m%d}{rng.randrange(1000):03d}"
-    return first17 + gb11643_check_digit(first17)
 
 
 def _text(rng: random.Random, max_length: int | None, chinese: bool = True) -> str:

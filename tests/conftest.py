@@ -92,3 +92,30 @@ def platform() -> Iterator[object]:
 def online(tmp_path: Path, platform: object) -> QueueSettings:
     """Settings for a kiosk that talks to the simulator."""
     return load_queue_settings(write_config(tmp_path, platform.base_url))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def card_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Our own pcscd with two vpcd slots, an emulated chip in each (see card_rig.py)."""
+    from sim.card import CardEmulator, start_pcscd
+    from sim.card.pki import load_test_pki
+    from tests.card_rig import CardRig, Slot, card_present, wait_for
+
+    work = tmp_path_factory.mktemp("card")
+    pcscd = start_pcscd(work / "pcscd")
+    csca_dir = work / "csca"
+    load_test_pki().write_csca(csca_dir)
+    emulators = [CardEmulator("specimen", port=pcscd.port + i).start() for i in range(2)]
+    try:
+        for e in emulators:
+            assert e.wait_connected(10), "the emulator could not reach vpcd"
+        slots = [Slot(name, e) for name, e in zip(pcscd.readers, emulators, strict=True)]
+        for s in slots:
+            wait_for(lambda s=s: card_present(s.reader) is True, what=f"card in {s.reader}")
+        yield CardRig(pcscd, slots, csca_dir)
+    finally:
+        for e in emulators:
+            e.stop()
+        pcscd.stop()
+
+

@@ -6,11 +6,11 @@ import threading
 import time
 
 import pytest
-from card_rig import card_present, wait_for
 
 from devices.card.port import CardEvent
 from devices.card.service import CardService
 from devices.card.settings import CardSettings
+from tests.card_rig import card_present, wait_for
 
 
 class Recorder:

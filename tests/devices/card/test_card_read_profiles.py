@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from card_rig import SPECIMEN_KEY
 from PIL import Image
 
 from devices.card.errors import BacFailed, CardRemoved, NoCard, ReaderUnavailable
@@ -20,6 +19,7 @@ from devices.card.settings import CardSettings
 from sim.card.face import face_jpeg
 from sim.card.pki import other_csca
 from sim.card.profiles import PROFILES
+from tests.card_rig import SPECIMEN_KEY
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -130,7 +130,7 @@ def test_no_card_and_no_reader(card_rig, slot):
     service = _service(card_rig)
     slot.present("specimen")
     slot.emulator.remove()
-    from card_rig import card_present, wait_for
+    from tests.card_rig import card_present, wait_for
 
     wait_for(lambda: card_present(slot.reader) is False, what="empty slot")
     try:

@@ -1,0 +1,351 @@
+"""What the visit's flow publishes: immutable snapshots the UI shows, and nothing else.
+
+`FlowState` names the screen, the visit's settings (language, larger text, contrast,
+speech), what is busy, the message to show (an i18n key), the idle warning, what the
+kiosk can do right now, and one view dataclass with what that screen shows. Snapshots
+hold values, never live objects, so a stale one cannot change under the UI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .catalog import Text
+
+
+class Screen(StrEnum):
+    ATTRACT = "attract"
+    IDENTIFY = "identify"
+    STAFF_SIGN_IN = "staff_sign_in"
+    STAFF_MENU = "staff_menu"
+    CHOOSE_SERVICE = "choose_service"
+    SERVICE = "service"
+    FORM = "form"
+    MATERIALS = "materials"
+    CAPTURE = "capture"
+    REVIEW = "review"
+    RECEIPT = "receipt"
+    PROGRESS_LOOKUP = "progress_lookup"
+    PROGRESS = "progress"
+    TICKET = "ticket"
+    MAINTENANCE = "maintenance"
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message key (kiosk.i18n) with its parameters; `level` guides the colour."""
+
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+    level: str = "info"  # info | warning | error
+
+    def text(self, lang: str) -> str:
+        from .i18n import text
+
+        return text(self.key, lang, **dict(self.params))
+
+
+def message(key: str, level: str = "info", **params: object) -> Message:
+    return Message(key, tuple((k, str(v)) for k, v in params.items()), level)
+
+
+# --- availability ------------------------------------------------------------------------
+
+DEVICES = ("card_reader", "camera", "printer", "platform", "storage")
+
+# What each capability needs. Filing needs no platform: it is committed to the outbox.
+CAPABILITY_NEEDS: dict[str, tuple[str, ...]] = {
+    "file": ("card_reader", "camera", "storage"),
+    "identify": ("card_reader",),
+    "scan": ("camera",),
+    "print": ("printer",),
+    "progress": ("platform",),
+    "ticket": ("platform",),
+    "staff": ("card_reader", "platform"),
+}
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    device: str
+    status: str  # ok | degraded | offline | error | unknown
+    code: str = ""
+    detail: str = ""  # for staff; never personal data
+
+    @property
+    def usable(self) -> bool:
+        return self.status in ("ok", "degraded", "unknown")
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str  # a key of CAPABILITY_NEEDS
+    available: bool
+    missing: tuple[str, ...] = ()  # the devices that are down
+    instead: str | None = None  # i18n key: what to do instead
+
+
+# --- per-screen views --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttractView:
+    hotline: str
+    languages: tuple[str, ...] = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class IdentitySummary:
+    name: str
+    document_number: str
+    id_number: str
+    birth_date: str
+    nationality: str
+    verified: bool
+    passive_auth: str  # verified | failed | not_checked
+    has_photo: bool
+
+
+@dataclass(frozen=True)
+class IdentifyView:
+    mode: str  # "camera": lay the document on the camera; "typed": the three MRZ fields
+    reading: bool
+    waiting_for_card: bool
+    identity: IdentitySummary | None
+    can_continue: bool
+    assisted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class StaffSignInView:
+    card_read: bool
+    attempts_left: int
+
+
+@dataclass(frozen=True)
+class StaffMenuView:
+    name: str
+    can_assist: bool
+    can_maintain: bool
+
+
+@dataclass(frozen=True)
+class CategoryItem:
+    code: str
+    name: Text
+    services: int
+
+
+@dataclass(frozen=True)
+class ServiceItem:
+    code: str
+    name: Text
+    kiosk_filing: bool
+    promised_days: int
+    fee_cny: float
+
+
+@dataclass(frozen=True)
+class ChooseServiceView:
+    categories: tuple[CategoryItem, ...]
+    category: str | None
+    query: str
+    services: tuple[ServiceItem, ...]
+    catalog_version: str | None
+
+
+@dataclass(frozen=True)
+class MaterialItem:
+    code: str
+    name: Text
+    required: bool
+    kind: str
+    max_pages: int
+    pages: int = 0
+    skipped: bool = False
+
+
+@dataclass(frozen=True)
+class ServiceView:
+    code: str
+    name: Text
+    department: Text
+    steps: tuple[Text, ...]
+    materials: tuple[MaterialItem, ...]
+    fee_cny: float
+    promised_days: int
+    kiosk_filing: bool
+    delivery: tuple[str, ...]
+    go_instead: Text | None  # a service the kiosk cannot file: where to go
+    can_take_ticket: bool
+
+
+@dataclass(frozen=True)
+class OptionItem:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class FieldView:
+    field: str
+    label: Text
+    type: str
+    required: bool
+    value: str
+    options: tuple[OptionItem, ...]
+    max_length: int | None
+    message: Message | None  # beside the field
+    prefilled: bool
+
+
+@dataclass(frozen=True)
+class FormView:
+    service: Text
+    page: int
+    pages: int
+    fields: tuple[FieldView, ...]
+    returning_to_review: bool
+
+
+@dataclass(frozen=True)
+class MaterialsView:
+    service: Text
+    items: tuple[MaterialItem, ...]
+    can_continue: bool
+    supplement: bool  # adding what a reviewer asked for, to an application filed before
+    returning_to_review: bool
+
+
+@dataclass(frozen=True)
+class CaptureView:
+    material: MaterialItem
+    pages: int
+    awaiting_page: bool  # the camera preview is live, auto-capture armed
+    replacing: int | None  # retaking this page
+    checking: int | None  # the page just captured, to look at
+    can_add_page: bool
+    can_skip: bool
+    hint: str | None  # the camera's quality message key ("hold_still", ...)
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    field: str
+    label: Text
+    value: str  # as shown (a select's label in the visit's language)
+    page: int  # the form page to edit it on
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    identity: IdentitySummary | None
+    service: Text
+    fee_cny: float
+    promised_days: int
+    rows: tuple[ReviewRow, ...]
+    materials: tuple[MaterialItem, ...]
+    delivery_options: tuple[str, ...]
+    delivery: str | None
+    assisted_by: str | None
+    problems: tuple[str, ...]  # field names / material codes still wrong
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    kind: str  # filing | supplement
+    service: Text
+    tracking_no: str
+    query_code: str
+    qr_text: str  # the receipt's QR payload: shown on screen when the printer failed
+    printed: bool | None  # None while printing
+    offline: bool
+    can_reprint: bool
+
+
+@dataclass(frozen=True)
+class ProgressLookupView:
+    scanning: bool
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: str
+    status: str
+    note: Text | None
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    tracking_no: str
+    service: Text | None
+    status: str
+    promised_by: str | None
+    timeline: tuple[TimelineItem, ...]
+    missing: tuple[MaterialItem, ...]
+    can_supplement: bool
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    number: str
+    area: Text
+    people_ahead: int
+    estimated_wait_min: int
+    printed: bool | None
+
+
+@dataclass(frozen=True)
+class TicketView:
+    categories: tuple[CategoryItem, ...]
+    preselected: str | None
+    ticket: TicketInfo | None
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    pending: int
+    dead: int
+    acknowledged: int
+    oldest_pending_age_s: int | None
+
+
+@dataclass(frozen=True)
+class MaintenanceView:
+    staff_name: str
+    devices: tuple[DeviceLine, ...]
+    queue: QueueLine | None
+    catalog_version: str | None
+    catalog_services: int
+
+
+View = (AttractView | IdentifyView | StaffSignInView | StaffMenuView | ChooseServiceView
+        | ServiceView | FormView | MaterialsView | CaptureView | ReviewView | ReceiptView
+        | ProgressLookupView | ProgressView | TicketView | MaintenanceView)
+
+
+@dataclass(frozen=True)
+class FlowState:
+    screen: Screen
+    view: View
+    lang: str = "zh"
+    large_text: bool = False
+    high_contrast: bool = False
+    speech: bool = False
+    busy: str | None = None  # "reading_chip", "filing", "printing", ... (show a spinner)
+    message: Message | None = None
+    warning_left_s: int | None = None  # the "do you need more time?" prompt, counting down
+    capabilities: tuple[Capability, ...] = ()
+    visit_active: bool = False
+    staff_signed_in: bool = False
+    exit_requested: bool = False  # maintenance asked to leave the kiosk application
+    visit: int = 0  # counts visits; a UI may drop caches when it changes
+
+    @property
+    def instruction_key(self) -> str:
+        """The screen's instruction (shown, and read aloud when speech is on)."""
+        return f"screen.{self.screen.value}"
+
+    def capability(self, name: str) -> Capability:
+        return next(c for c in self.capabilities if c.name == name)
