@@ -55,6 +55,7 @@ from offline_queue.outbox import (
     OutboxError,
     OutboxFull,
 )
+from offline_queue.tracking import QUERY_CODE_RE, TRACKING_RE
 
 from . import __version__
 from .catalog import Catalog, Material, Service, Text, categories_with_services
@@ -116,8 +117,6 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
 MIN_WARNING_S = 20.0
-TRACKING_NO_RE = re.compile(r"^[A-Z]{2}[0-9]{2}-K[0-9]{3}-[0-9]{8}-[0-9]{4}$")
-QUERY_CODE_RE = re.compile(r"^[0-9A-Z]{6}$")
 PIN_RE = re.compile(r"^[0-9]{6}$")
 MAX_CODE_PAYLOAD = 512
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -1306,7 +1305,7 @@ class Flow:
         def handle() -> None:
             number = tracking_no.strip().upper()
             code = query_code.strip().upper()
-            if not TRACKING_NO_RE.match(number):
+            if not TRACKING_RE.match(number):
                 self._message = message("progress.bad_tracking_no", "error")
                 return
             if not QUERY_CODE_RE.match(code):
@@ -1758,6 +1757,6 @@ def parse_receipt_code(text: object, template: str) -> tuple[str, str] | None:
         if len(parts) != 2:
             return None
         number, code = parts
-    if TRACKING_NO_RE.match(number) and QUERY_CODE_RE.match(code):
+    if TRACKING_RE.match(number) and QUERY_CODE_RE.match(code):
         return number, code
     return None
