@@ -9,7 +9,10 @@
 - codes: success and median ms of zxing-cpp and pyzbar on receipts with QR codes.
 - preview: frames per second of the live preview while detection runs on its own thread.
 
-    python bench/camera.py [--frames 320] [--mrz 200] [--codes 100] [--seed 2015]
+- MRZ over a held document (MrzVoter, several frames of one page): BAC-key rate after 1, 3
+  and 5 frames, false accepts.
+
+    python bench/camera.py [--frames 320] [--mrz 200] [--held 60] [--codes 100] [--seed 2015]
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from devices.camera import (  # noqa: E402
     CameraSettings,
     Capture,
+    MrzVoter,
     PreviewPipeline,
     detect_document,
     read_codes,
@@ -40,7 +44,14 @@ from devices.camera.detect import order_corners  # noqa: E402
 from devices.camera.mrz_reader import _pages  # noqa: E402
 from devices.camera.ocrb import templates  # noqa: E402
 from devices.mrz import MrzError, parse_mrz  # noqa: E402
-from sim.camera import detection_set, hold_sequence, mrz_set, qr_set, write_video  # noqa: E402
+from sim.camera import (  # noqa: E402
+    detection_set,
+    hold_sequence,
+    mrz_hold_set,
+    mrz_set,
+    qr_set,
+    write_video,
+)
 
 
 def smartdoc_iou(truth, quad, size_mm) -> float:
@@ -164,6 +175,36 @@ def bench_mrz(scenes):
               f"{statistics.median(times):10.1f}")
 
 
+def bench_mrz_voter(held):
+    """A held document gives many frames: MrzVoter averages their character scores."""
+    n = len(held)
+    frames = len(held[0])
+    print(f"\n== MRZ over a held document: {n} documents, {frames} frames each "
+          f"(MrzVoter; a reading counts once it is returned) ==")
+    marks = sorted({1, 3, frames})
+    print(f"{'after frames':>14} {'BAC key':>8} {'false acc':>10} {'none':>6}")
+    got_at: list[tuple[int, bool] | None] = []
+    times = []
+    for seq in held:
+        truth = parse_mrz(seq[0].truth["mrz"])
+        voter = MrzVoter()
+        res = None
+        for k, sc in enumerate(seq, start=1):
+            t = time.perf_counter()
+            got = voter.feed(sc.image)
+            times.append((time.perf_counter() - t) * 1000)
+            if got is not None:
+                res = (k, got.bac_seed() == truth.bac_seed())
+                break
+        got_at.append(res)
+    for m in marks:
+        ok = sum(1 for r in got_at if r and r[0] <= m and r[1])
+        bad = sum(1 for r in got_at if r and r[0] <= m and not r[1])
+        none = sum(1 for r in got_at if not r or r[0] > m)
+        print(f"{m:>14} {ok / n:8.3f} {bad:>10} {none:>6}")
+    print(f"median ms per frame fed: {statistics.median(times):.1f}")
+
+
 def bench_codes(scenes):
     print(f"\n== QR codes: {len(scenes)} receipts on the counter ==")
     print(f"{'':8} {'read':>6} {'median ms':>10}")
@@ -206,17 +247,20 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--frames", type=int, default=320)
     ap.add_argument("--mrz", type=int, default=200)
+    ap.add_argument("--held", type=int, default=60)
     ap.add_argument("--codes", type=int, default=100)
     ap.add_argument("--seed", type=int, default=2015)
     args = ap.parse_args()
     t0 = time.monotonic()
     det, mrz, qr = (detection_set(args.seed, args.frames), mrz_set(args.seed + 1, args.mrz),
                     qr_set(args.seed + 2, args.codes))
+    held = mrz_hold_set(args.seed + 3, args.held, 5)
     print(f"sets rendered in {time.monotonic() - t0:.0f} s (seed {args.seed})")
     bench_preview(args.seed)  # before the single-core section
     cv2.setNumThreads(1)
     bench_detection(det)
     bench_mrz(mrz)
+    bench_mrz_voter(held)
     bench_codes(qr)
     return 0
 

@@ -9,7 +9,7 @@ from devices.camera.capture import Capture
 from devices.camera.codes import read_codes
 from devices.camera.detect import detect_document
 from devices.camera.encode import Material, encode_jpeg
-from devices.camera.mrz_reader import MrzReading, read_mrz
+from devices.camera.mrz_reader import MrzReading, MrzVoter, read_mrz
 from devices.camera.port import (
     CameraError,
     CameraPort,
@@ -29,7 +29,7 @@ from devices.camera.rectify import DocumentKind, guess_kind, rectify
 __all__ = [
     "AutoCapture", "CameraError", "CameraPort", "CameraSettings", "Capture", "CapturedPage",
     "Code", "DeviceState", "DeviceStatus", "DocumentKind", "Frame", "GateResult",
-    "GateSettings", "Material", "MrzReading", "PreviewPipeline", "Quad", "QualityGates",
+    "GateSettings", "Material", "MrzReading", "MrzVoter", "PreviewPipeline", "Quad", "QualityGates",
     "ScanState", "detect_document", "encode_jpeg", "first_reason", "guess_kind", "read_codes",
     "read_mrz", "rectify",
 ]

@@ -139,6 +139,11 @@ def _pages(img: np.ndarray) -> list[np.ndarray]:
     return [page, cv2.rotate(page, cv2.ROTATE_180)]
 
 
+def _reading(mrz: Mrz, weakest: float) -> MrzReading:
+    return MrzReading(**{k: getattr(mrz, k) for k in mrz.__dataclass_fields__},
+                      confidence=round(weakest, 3))
+
+
 def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     """The MRZ on the frame's TD1 or TD3 document, or None when none can be read with every
     check digit right. Raises CameraError("bad_frame") for input that is not an image."""
@@ -150,7 +155,69 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
         decoded = _decode(*found)
         if decoded is None:
             continue
-        mrz, weakest = decoded
-        return MrzReading(**{k: getattr(mrz, k) for k in mrz.__dataclass_fields__},
-                          confidence=round(weakest, 3))
+        return _reading(*decoded)
     return None
+
+
+SANE_MEDIAN = 0.7  # a frame whose typical character matches worse than this was cut wrong
+# A vote averages frames that may share one wrong cut (a held page does not move), so its
+# weakest character must match better than a single frame's: a garbage row whose check
+# digits happened to fit was seen at 0.58; right votes sit above 0.8.
+VOTE_MIN_SCORE = 0.7
+
+
+class MrzVoter:
+    """Reads a held document over several frames: per-character template scores are
+    averaged over the frames, then decoded with the same safeguards as one frame (every
+    check digit, the correlation floor, a unique winner among look-alikes). Averaging
+    shrinks each frame's noise, so a 0/O that one frame cannot settle often settles.
+
+        voter = MrzVoter()
+        for frame in frames:
+            reading = voter.feed(frame)
+            if reading: break
+
+    A frame read on its own is returned at once. Not thread-safe: one voter per worker.
+    """
+
+    def __init__(self, max_frames: int = 8) -> None:
+        self.max_frames = max_frames
+        self._key: tuple[str, int] | None = None
+        self._frames: list[np.ndarray] = []
+
+    @property
+    def frames(self) -> int:
+        """How many frames the current vote holds."""
+        return len(self._frames)
+
+    def reset(self) -> None:
+        """Forget the frames so far (the citizen took the document away)."""
+        self._key, self._frames = None, []
+
+    def feed(self, frame: np.ndarray | Frame) -> MrzReading | None:
+        """Add one frame; the reading once the frames agree on one, else None."""
+        img = as_bgr(frame)
+        best: tuple[str, np.ndarray, int] | None = None
+        for page in _pages(img):
+            found = _read_page(page)
+            if found is None:
+                continue
+            decoded = _decode(*found)
+            if decoded is not None:
+                return _reading(*decoded)
+            med = float(np.median(found[1].max(axis=1)))
+            if med >= SANE_MEDIAN and (best is None
+                                        or med > float(np.median(best[1].max(axis=1)))):
+                best = found
+        if best is None:
+            return None
+        fmt, scores, n = best
+        if self._key != (fmt, len(scores)):  # another document or another format
+            self._key, self._frames = (fmt, len(scores)), []
+        self._frames = [*self._frames, scores][-self.max_frames:]
+        if len(self._frames) < 2:
+            return None
+        decoded = _decode(fmt, np.mean(self._frames, axis=0), n)
+        if decoded is None or decoded[1] < VOTE_MIN_SCORE:
+            return None
+        return _reading(*decoded)

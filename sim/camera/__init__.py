@@ -10,11 +10,12 @@ from sim.camera.scene import (
     SceneSpec,
     detection_set,
     hold_sequence,
+    mrz_hold_set,
     mrz_set,
     qr_set,
     render_scene,
     scene,
 )
 
-__all__ = ["Scene", "SceneSpec", "detection_set", "hold_sequence", "mrz_set", "qr_set",
-           "render_scene", "scene", "write_images", "write_video"]
+__all__ = ["Scene", "SceneSpec", "detection_set", "hold_sequence", "mrz_hold_set", "mrz_set",
+           "qr_set", "render_scene", "scene", "write_images", "write_video"]

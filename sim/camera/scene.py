@@ -220,6 +220,16 @@ def detection_set(seed: int, n: int, *, empty_share: float = 0.15,
     return out
 
 
+def _mrz_spec(r: random.Random) -> SceneSpec:
+    doc = "passport" if r.random() < 0.6 else "td1"
+    return SceneSpec(doc=doc, counter=r.choice(COUNTERS),
+                     rotation_deg=r.uniform(-25, 25) + (180 if r.random() < 0.2 else 0),
+                     tilt_deg=r.uniform(0, 15), fill=r.uniform(0.7, 0.95),
+                     shadow=r.random() < 0.25, glare=False, finger=False,
+                     blur=r.uniform(0.4, 1.0), noise=r.uniform(1.5, 3.5),
+                     exposure=r.uniform(0.8, 1.0))
+
+
 def mrz_set(seed: int, n: int, frame_size: tuple[int, int] = FRAME_SIZE) -> list[Scene]:
     """Passport data pages (TD3) and ID card backs (TD1) held under the camera."""
     rng = random.Random(seed)
@@ -227,16 +237,35 @@ def mrz_set(seed: int, n: int, frame_size: tuple[int, int] = FRAME_SIZE) -> list
     for _i in range(n):
         s = rng.getrandbits(31)
         r = random.Random(s)
-        doc = "passport" if r.random() < 0.6 else "td1"
-        spec = SceneSpec(doc=doc, counter=r.choice(COUNTERS),
-                         rotation_deg=r.uniform(-25, 25) + (180 if r.random() < 0.2 else 0),
-                         tilt_deg=r.uniform(0, 15), fill=r.uniform(0.7, 0.95),
-                         shadow=r.random() < 0.25, glare=False, finger=False,
-                         blur=r.uniform(0.4, 1.0), noise=r.uniform(1.5, 3.5),
-                         exposure=r.uniform(0.8, 1.0))
+        spec = _mrz_spec(r)
         sc = render_scene(spec, r, frame_size=frame_size)
         sc.truth["seed"] = s
         out.append(sc)
+    return out
+
+
+def mrz_hold_set(seed: int, n: int, frames: int = 5,
+                 frame_size: tuple[int, int] = FRAME_SIZE) -> list[list[Scene]]:
+    """n documents, each held under the camera for `frames` frames: the hand trembles
+    (corners move by about a pixel), the sensor noise is new in every frame."""
+    rng = random.Random(seed)
+    out = []
+    for _i in range(n):
+        s = rng.getrandbits(31)
+        r = random.Random(s)
+        spec = _mrz_spec(r)
+        fw, fh = frame_size
+        bg = counter(spec.counter, r, fh, fw)
+        flat = RENDERERS[spec.doc or "passport"](r)
+        rest = _pose(flat.size_mm, spec, r, frame_size)
+        held = []
+        for _f in range(frames):
+            jitter = np.array([[r.gauss(0, 0.7), r.gauss(0, 0.7)] for _ in range(4)])
+            sc = render_scene(spec, r, doc=flat, frame_size=frame_size, background=bg,
+                              quad=rest + jitter)
+            sc.truth["seed"] = s
+            held.append(sc)
+        out.append(held)
     return out
 
 

@@ -21,10 +21,11 @@ def test_accuracy_floor_on_the_seeded_set(detect_scenes):
         else:
             ious.append(smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]))
     ious = np.array(ious)
-    # Measured on this set: mean 0.927, 91 % of frames at IoU >= 0.9, no false positive.
+    # Measured on this set (round 2, line-based detection): mean 0.956, 33 of 35 frames at
+    # IoU >= 0.9 (one pale card on white laminate missed), no false positive.
     assert len(ious) >= 30
-    assert ious.mean() >= 0.90
-    assert (ious >= 0.9).mean() >= 0.85
+    assert ious.mean() >= 0.94
+    assert (ious >= 0.9).mean() >= 0.9
     assert false_pos == 0
 
 

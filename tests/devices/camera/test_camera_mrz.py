@@ -8,11 +8,11 @@ import random
 import numpy as np
 import pytest
 
-from devices.camera import CameraError, read_mrz
+from devices.camera import CameraError, MrzVoter, read_mrz
 from devices.camera.mrz_reader import MrzReading
 from devices.mrz import Mrz, parse_mrz
 from sim.camera import documents
-from sim.camera.scene import SceneSpec, render_scene
+from sim.camera.scene import SceneSpec, mrz_hold_set, render_scene
 
 
 def test_bac_key_rate_and_no_false_accepts(mrz_scenes):
@@ -79,3 +79,25 @@ def test_pages_without_mrz_and_empty_counters_give_none():
 def test_bad_frames_raise_a_typed_error():
     with pytest.raises(CameraError):
         read_mrz(np.zeros((3, 3), np.uint8))
+
+
+def test_voter_reads_a_held_document_and_refuses_a_tampered_one():
+    held = mrz_hold_set(77, 1, 3)[0]
+    truth = parse_mrz(held[0].truth["mrz"])
+    voter = MrzVoter()
+    got = None
+    for sc in held:
+        got = voter.feed(sc.image)
+        if got is not None:
+            break
+    assert got is not None and got.lines == truth.lines
+    assert got.bac_seed() == truth.bac_seed()
+    # The same passport with its birth date off by one: however many frames, no reading.
+    voter.reset()
+    rng = random.Random(3)
+    doc = _tampered_passport(rng)
+    spec = SceneSpec(doc="passport", counter="dark", rotation_deg=4, fill=0.9, blur=0.5,
+                     noise=1.5)
+    for _ in range(3):
+        assert voter.feed(render_scene(spec, random.Random(rng.random()), doc=doc).image) is None
+    assert voter.frames <= 3
