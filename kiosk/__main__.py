@@ -1,6 +1,7 @@
-"""python -m kiosk --config FILE [--check-config]
+"""python -m kiosk --config FILE [--check-config] [--headless] [--fullscreen]
 
-Until the touchscreen exists, the kiosk process runs its outbox sync worker headless.
+Starts the touchscreen (Qt Quick) with every part of the kiosk behind it. `--headless`
+runs only the outbox's sync worker, without a screen (e.g. to drain the queue).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m kiosk")
     p.add_argument("--config", type=Path, required=True)
     p.add_argument("--check-config", action="store_true", help="validate the file and exit")
+    p.add_argument("--headless", action="store_true", help="only the sync worker, no screen")
+    p.add_argument("--fullscreen", action="store_true", help="the touchscreen fills the display")
     args = p.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -37,6 +40,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration OK: kiosk {config.kiosk.id} in hall {config.kiosk.hall}")
         return 0
     configure_logging(config.logging)
+    if not args.headless:
+        from .app import read_ui_settings
+
+        try:
+            ui_settings = read_ui_settings(args.config)
+        except ConfigError as exc:
+            print(f"configuration error: {exc}", file=sys.stderr)
+            return 2
+        # The entry point is the one place above the UI: it starts it, nothing else does.
+        from ui.run import run
+
+        return run(config, ui_settings, fullscreen=args.fullscreen)
     try:
         outbox = Outbox(config.storage, config.kiosk)
     except KeyFileError as exc:

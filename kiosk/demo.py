@@ -1,142 +1,330 @@
-"""`make demo` until the touchscreen exists: file a few applications through the outbox.
+"""`make demo`: the whole kiosk against the simulators.
 
-Starts the platform simulator, commits demonstration submissions (each gets its tracking
-number and query code at once, as a receipt printed offline would), then runs the sync
-worker and prints the platform's acknowledgement of each as it arrives. The simulator
-drops one answer after committing and asks the kiosk to come back later once, to show
-that nothing is lost or filed twice.
+Starts the platform simulator, the virtual ESC/POS printer, a card (the chip emulator
+behind pcscd + vpcd where pcscd is installed, else the same emulated chip in-process) and
+a camera feed written from sim/camera scenes (the passport whose chip is in the reader,
+then pages to scan), writes a demo config and runs the touchscreen. With no display
+($DISPLAY / $WAYLAND_DISPLAY unset) it runs one scripted visit offscreen instead, saves a
+screenshot of each screen and the printed receipt, and prints where they are.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import random
 import shutil
 import sys
 import tempfile
 import textwrap
 import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-import requests
+import cv2
 
-from offline_queue.client import PlatformClient
-from offline_queue.loadtest import synthetic_submission
-from offline_queue.outbox import Outbox
-from offline_queue.settings import load_queue_settings
-from offline_queue.sync import Outcome, SyncEvent, SyncWorker
-from sim.launch import start_platform
+from devices.card.client import read_identity
+from devices.mrz import bac_seed
+from offline_queue.resident_id import synthetic_id_number
+from sim.camera import hold_sequence, write_images
+from sim.camera.documents import SIZES_MM, FlatDoc, render_passport
+from sim.camera.scene import Scene, SceneSpec, _pose, render_scene
+from sim.card import get_profile
+from sim.card.chip import Chip
+from sim.card.pki import load_test_pki
+from sim.card.profiles import CHINESE_MRZ
+from sim.printer import VirtualPrinter
 
-DEMO_SERVICES = ("CR-HZ-0001",)
+log = logging.getLogger(__name__)
+
+DEMO_PROFILE = "chinese"  # 张伟, passport E12345678: its MRZ is the one the camera shows
+DEMO_MRZ = CHINESE_MRZ
+# What the citizen types: the chip of this passport carries no resident ID number.
+DEMO_FORM = {"id_number": synthetic_id_number(random.Random(11), born=date(1985, 3, 15)),
+             "mobile": "13912345678", "travel_purpose": "tourism",
+             "home_address": "杭州市上城区解放路1号", "household_size": "3"}
 
 
 def _say(text: str = "") -> None:
     print(text, flush=True)
 
 
-def _config(folder: Path, url: str) -> Path:
+class InProcessChip:
+    """The card port over the emulated chip without PC/SC (where pcscd is not installed)."""
+
+    def __init__(self, profile: str = DEMO_PROFILE) -> None:
+        self.profile = get_profile(profile)
+        self._cscas = [load_test_pki().csca_cert]
+
+    def read_identity(self, document_number: str, birth_date: str,
+                      expiry_date: str) -> Any:  # noqa: ANN401 - IdentityDocument
+        chip = Chip(self.profile)
+        transport = type("InProcess", (), {"transmit": staticmethod(chip.process)})()
+        return read_identity(transport, bac_seed(document_number, birth_date, expiry_date),
+                             cscas=self._cscas)
+
+    def read_uid(self) -> str:
+        return self.profile.uid
+
+
+def passport_scenes(mrz: tuple[str, ...], seed: int, frames: int) -> list[Scene]:
+    """A passport data page with `mrz` printed in its zone, held still under the camera."""
+    rng = random.Random(seed)
+    flat = render_passport(rng)
+    img = flat.image.copy()
+    ppm = img.shape[1] / SIZES_MM["passport"][0]
+    h, w = img.shape[:2]
+    cv2.rectangle(img, (0, int(66 * ppm)), (w, h), (236, 238, 238), -1)
+    from sim.camera.documents import _draw_mrz  # the renderer's own MRZ drawing
+
+    _draw_mrz(img, ppm, mrz, left_mm=6.6, bottom_mm=83.0, line_pitch_mm=4.5)
+    doc = FlatDoc("passport", img, flat.size_mm)
+    spec = SceneSpec(doc="passport", counter="wood", fill=0.85, blur=0.5, noise=1.5)
+    quad = _pose(doc.size_mm, spec, rng, (1280, 720))
+    return [render_scene(spec, rng, doc=doc, quad=quad) for _ in range(frames)]
+
+
+def write_camera_feed(folder: Path, mrz: tuple[str, ...] = DEMO_MRZ, seed: int = 7) -> str:
+    """Frames as a camera would give them, looping: the passport, then two pages laid down
+    and taken away. Returns the image-sequence glob for CameraSettings.source."""
+    scenes = passport_scenes(mrz, seed, 10)
+    scenes += hold_sequence(seed + 1, "a4", still=10, moving=3, empty=4)
+    scenes += hold_sequence(seed + 2, "id1", still=10, moving=3, empty=4)
+    write_images(scenes, folder, ext="jpg")
+    return str(folder / "frame_*.jpg")
+
+
+def write_demo_config(folder: Path, platform_url: str, printer_url: str,
+                      camera_source: str | None, *, orientation: str = "landscape",
+                      reader: str = "", csca_dir: Path | None = None) -> Path:
     path = folder / "kiosk.toml"
+    camera = f'[camera]\nsource = "{camera_source}"\nfps = 15\n' if camera_source else ""
+    card = f'[card]\nreader = "{reader}"\n' if reader else ""
+    if csca_dir is not None and card:
+        card += f'csca_dir = "{csca_dir}"\n'
     path.write_text(textwrap.dedent(f"""\
-        # Demo only: plain HTTP to a simulator on this machine.
+        # Demo only: plain HTTP to simulators on this machine.
         [kiosk]
         id = "K017"
         hall = "BA01"
         [platform]
-        url = "{url}"
+        url = "{platform_url}"
         token = "dev-token"
         insecure_dev = true
+        connect_timeout_s = 1
+        read_timeout_s = 3
         [storage]
-        data_dir = "data"
-        key_file = "keys/data.key"
+        data_dir = "{folder / 'data'}"
+        key_file = "{folder / 'keys' / 'data.key'}"
         [sync]
-        backoff_base_s = 0.5
-        backoff_cap_s = 5
+        backoff_base_s = 0.2
+        backoff_cap_s = 2
         poll_interval_s = 0.2
         [logging]
-        dir = "logs"
-        """))
+        dir = "{folder / 'logs'}"
+        [printer]
+        url = "{printer_url}"
+        profile = "cn-80"
+        [ui]
+        orientation = "{orientation}"
+        hall_name_zh = "杭州市民之家政务服务中心"
+        hall_name_en = "Hangzhou Citizens' Service Center"
+        """) + camera + card)
     return path
 
 
-def _on_event(event: SyncEvent) -> None:
-    if event.outcome is Outcome.ACKNOWLEDGED:
-        how = " (answer was lost; the platform replayed it)" if event.detail == "replayed" else ""
-        _say(f"  acknowledged  {event.tracking_no}  received {event.received_at}{how}")
-    elif event.outcome is Outcome.RETRY:
-        _say(f"  waiting       {event.tracking_no}  {event.detail}; "
-             f"trying again in {event.retry_in_s:.1f} s")
-    elif event.outcome is Outcome.DEAD:
-        _say(f"  REFUSED       {event.tracking_no}  {event.detail} (kept for staff)")
+@dataclass
+class DemoWorld:
+    """Every simulator the kiosk talks to, started in `folder`; `close()` stops them."""
+
+    folder: Path
+    use_pcscd: bool = True
+    orientation: str = "landscape"
+    camera: bool = True
+    config_path: Path = field(init=False)
+    printer: VirtualPrinter = field(init=False)
+    platform: Any = field(init=False)
+    card: Any = field(init=False)
+    card_kind: str = field(init=False, default="in-process")
+    _stack: ExitStack = field(init=False, default_factory=ExitStack)
+
+    def __post_init__(self) -> None:
+        from sim.platform import PlatformSim
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            self.platform = self._stack.enter_context(
+                PlatformSim(token="dev-token", seed=3, step_seconds=2.0))
+            self.printer = VirtualPrinter().start()
+            self._stack.callback(self.printer.stop)
+            reader, csca = self._start_card()
+            source = write_camera_feed(self.folder / "camera") if self.camera else None
+            self.config_path = write_demo_config(self.folder, self.platform.base_url,
+                                                 self.printer.url, source,
+                                                 orientation=self.orientation, reader=reader,
+                                                 csca_dir=csca)
+        except BaseException:
+            self._stack.close()
+            raise
+
+    def _start_card(self) -> tuple[str, Path | None]:
+        self.card = InProcessChip()
+        if not self.use_pcscd or shutil.which("pcscd") is None:
+            return "", None
+        try:
+            from sim.card import CardEmulator, start_pcscd
+
+            pcscd = start_pcscd(self.folder / "pcscd")
+            self._stack.callback(pcscd.stop)
+            emulator = CardEmulator(DEMO_PROFILE, port=pcscd.port).start()
+            self._stack.callback(emulator.stop)
+            if not emulator.wait_connected(10):
+                raise OSError("the emulator could not reach vpcd")
+            csca = self.folder / "csca"
+            load_test_pki().write_csca(csca)
+            self.card = None  # the kiosk's own CardService reads through pcscd
+            self.card_kind = "pcscd"
+            return pcscd.readers[0], csca
+        except Exception as exc:  # no vpcd driver, no permission: the in-process chip serves
+            log.warning("demo_pcscd_unavailable error=%s", type(exc).__name__)
+            return "", None
+
+    def close(self) -> None:
+        self._stack.close()
 
 
-def run(count: int, keep: Path | None) -> int:
-    folder = keep or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    sim = start_platform(folder / "sim", args=["--token", "dev-token", "--step-seconds", "2"])
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def wait_until(app_process: Callable[[], None], ok: Callable[[], bool],
+               timeout_s: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app_process()
+        if ok():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def run_offscreen(world: DemoWorld, out: Path) -> int:
+    """One scripted visit through the real QML, offscreen: screenshots and the receipt."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from kiosk.app import read_ui_settings
+    from kiosk.config import load_config
+    from kiosk.flow_state import Screen
+    from ui.run import start_touchscreen
+    from ui.window import application
+
+    app = application()
+    config = load_config(world.config_path)
+    kiosk, ui, _poster = start_touchscreen(config, read_ui_settings(world.config_path),
+                                           card=world.card)
+    flow = kiosk.flow
+    out.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+
+    def pump() -> None:
+        app.processEvents()
+
+    def shot(name: str) -> None:
+        pump()
+        path = out / f"{len(shots):02d}-{name}.png"
+        ui.window.grabWindow().save(str(path))
+        shots.append(path)
+
+    def idle() -> bool:
+        return flow.state.busy is None
+
     try:
-        settings = load_queue_settings(_config(folder, sim.base_url))
-        client = PlatformClient(settings.platform, settings.kiosk.id)
-        catalog = client.fetch_catalog().catalog or {}
-        services = {s["code"]: s for s in catalog["services"] if s.get("kiosk_filing")}
-        _say(f"Platform simulator at {sim.base_url}: {len(catalog['services'])} services, "
-             f"{len(services)} fileable at a kiosk.")
-        _say("The network is flaky today: one answer will be lost after the platform "
-             "committed, and the platform will be busy once.")
-        control = f"http://127.0.0.1:{sim.port}/_sim/faults"
-        requests.post(control, timeout=5, json={"rules": [
-            {"method": "POST", "path": "/api/v1/submissions", "kind": "commit_then_drop",
-             "count": 1},
-            {"method": "POST", "path": "/api/v1/submissions", "kind": "status", "status": 503,
-             "retry_after": 1, "count": 1}]})
-        rng = random.Random(2026)
-        picks = [services[c] for c in DEMO_SERVICES if c in services]
-        picks += rng.sample(sorted(services.values(), key=lambda s: s["code"]),
-                            max(0, count - len(picks)))
-        _say()
-        _say(f"Filing {count} applications (committed on this kiosk first; each receipt is "
-             "valid at once):")
-        with Outbox(settings.storage, settings.kiosk) as box:
-            filed = []
-            for n, service in enumerate(picks[:count]):
-                f = box.commit(synthetic_submission(service, rng, n))
-                filed.append(f)
-                _say(f"  receipt  {f.tracking_no}  query code {f.query_code}  "
-                     f"{service['name']['zh']} / {service['name'].get('en', '')}")
-            _say()
-            _say("Sending to the platform:")
-            worker = SyncWorker(box, client, settings.sync, on_event=_on_event)
-            emptied = worker.run_until_empty(timeout_s=60)
-            status = box.status()
-            _say()
-            _say(f"Outbox: {status.acknowledged} acknowledged, {status.pending} pending, "
-                 f"{status.dead} dead.")
-            audit = requests.get(f"http://127.0.0.1:{sim.port}/_sim/audit", timeout=5).json()
-            once = all(audit["submissions"][f.submission_id]["commits"] == 1 for f in filed)
-            _say(f"Platform audit: every submission committed exactly once: {once}.")
-            time.sleep(2.5)
-            first = filed[0]
-            progress = client.progress(first.tracking_no, first.query_code)
-            _say(f"Progress of {first.tracking_no}: "
-                 + " → ".join(entry.status for entry in progress.timeline))
-        client.close()
-        if keep is not None:
-            _say()
-            _say(f"Data, logs and config of this demo: {folder}")
-        return 0 if emptied and once else 1
+        wait_until(pump, lambda: flow.state.capability("progress").available
+                   and flow.state.capability("file").available, 10)
+        shot("attract")
+        flow.start_filing()
+        ok = wait_until(pump, lambda: getattr(flow.state.view, "identity", None) is not None, 30)
+        shot("identify")
+        if not ok:
+            _say("The camera's MRZ did not unlock the chip; typing it instead.")
+            flow.use_typed_mrz()
+            flow.mrz_typed("E12345678", "850315", "330314")
+            wait_until(pump, idle)
+        flow.confirm_identity()
+        flow.search("hz")
+        shot("choose_service")
+        flow.choose_service("CR-HZ-0001")
+        shot("service")
+        flow.start_form()
+        values = DEMO_FORM
+        for _ in range(10):
+            if flow.state.screen != Screen.FORM:
+                break
+            for f in flow.state.view.fields:
+                if f.field in values:
+                    flow.set_field(f.field, values[f.field])
+            shot(f"form-{flow.state.view.page + 1}")
+            flow.next_page()
+        for code in ("id_card_copy", "photo"):
+            flow.open_material(code)
+            wait_until(pump, lambda: getattr(flow.state.view, "checking", None) is not None, 30)
+            shot(f"capture-{code}")
+            flow.material_done()
+        flow.skip_material("household_register")
+        shot("materials")
+        flow.materials_done()
+        shot("review")
+        flow.submit()
+        wait_until(pump, lambda: getattr(flow.state.view, "printed", None) is not None)
+        shot("receipt")
+        receipt = out / "receipt.png"
+        jobs = world.printer.wait_for_jobs(1, timeout_s=5)
+        jobs[-1].receipt_image().save(receipt)
+        tracking = flow.state.view.tracking_no
+        flow.finish()
+        pump()
+        _say(f"Filed {tracking}; screenshots and the printed receipt are in {out}:")
+        for p in [*shots, receipt]:
+            _say(f"  {p}")
+        return 0
     finally:
-        sim.stop()
-        if keep is None:
-            shutil.rmtree(folder, ignore_errors=True)
+        ui.close()
+        kiosk.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m kiosk.demo", description=__doc__)
-    p.add_argument("--count", type=int, default=5)
-    p.add_argument("--keep", type=Path, help="keep data and logs in this folder")
+    p.add_argument("--keep", type=Path, help="keep data, logs and screenshots in this folder")
+    p.add_argument("--portrait", action="store_true", help="1080x1920 instead of landscape")
+    p.add_argument("--offscreen", action="store_true", help="scripted visit, no window")
+    p.add_argument("--no-pcscd", action="store_true", help="the emulated chip in-process")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    return run(args.count, args.keep)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    world = DemoWorld(folder, use_pcscd=not args.no_pcscd,
+                      orientation="portrait" if args.portrait else "landscape")
+    try:
+        _say(f"Simulators up: platform {world.platform.base_url}, printer {world.printer.url}, "
+             f"card {world.card_kind}; config {world.config_path}")
+        if args.offscreen or not has_display():
+            out = (args.keep or Path(tempfile.mkdtemp(prefix="kiosk-demo-out-"))) / "visit"
+            return run_offscreen(world, out)
+        from kiosk.app import read_ui_settings
+        from kiosk.config import load_config
+        from ui.run import run
+
+        _say("Tap through a visit. Passport E12345678 (张伟) is on the camera and in the "
+             "reader. Printed receipts: " + f"{folder / 'receipts'}")
+        return run(load_config(world.config_path), read_ui_settings(world.config_path),
+                   card=world.card)
+    finally:
+        world.close()
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,1 +1,5 @@
-"""PySide6 / Qt Quick user interface: QML screens and Python view models."""
+"""The touchscreen: Qt Quick screens bound to kiosk.flow through Python view models.
+
+QML only shows `FlowModel.state` and sends intents through `FlowModel.send`; no rules and
+no device calls live here.
+"""

@@ -1,0 +1,314 @@
+"""The composition root: config → every part of the kiosk, wired, started and stopped.
+
+    kiosk = build_kiosk(load_config(path), ui_settings, post=poster.post)
+    kiosk.start(); ...; kiosk.stop()
+
+The outbox, platform client, sync worker (own thread), catalog store, card service,
+printer, camera capture with its preview pipeline, and the visit's Flow with a
+ThreadExecutor whose results `post` hands to the UI thread. `CameraFeed` turns what the
+camera sees into the flow's intents (MRZ on identify, pages on capture, QR codes on the
+progress lookup); those too go through `post`. No Qt here: the UI passes `post` in.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from devices.camera import (
+    AutoCapture,
+    CameraPort,
+    CameraSettings,
+    Capture,
+    MrzVoter,
+    PreviewPipeline,
+    ScanState,
+    read_codes,
+)
+from devices.card.port import CardEvent
+from devices.card.service import CardService
+from devices.printer import Printer
+from devices.printer.port import PrinterStatus
+from offline_queue.client import PlatformClient
+from offline_queue.outbox import Outbox
+from offline_queue.settings import ConfigError, Section, read_toml
+from offline_queue.sync import Outcome, SyncEvent, SyncWorker
+
+from .catalog import CatalogStore
+from .config import KioskConfig
+from .flow import Flow, FlowSettings
+from .flow_ports import CardReaderPort, ThreadExecutor
+from .flow_state import Screen
+from .receipt import Bilingual, Place
+
+log = logging.getLogger(__name__)
+
+Post = Callable[[Callable[[], None]], None]
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    """The [ui] and [camera] tables of kiosk.toml (read here: kiosk.config predates them)."""
+
+    orientation: str = "landscape"  # landscape 1920x1080 | portrait 1080x1920
+    dpi: float = 102.0  # the panel's dots per inch: touch targets are sized in mm from it
+    speech_engine: str = ""  # "speechd", "mock" or "" (Qt's default, if any)
+    hall_name_zh: str = "政务服务中心"
+    hall_name_en: str = "Government Service Center"
+    camera_source: int | str | None = None  # device index, video file or image glob
+    camera_fps: float = 15.0
+
+
+def read_ui_settings(path: Path) -> UiSettings:
+    doc = read_toml(path.resolve())
+    d = UiSettings()
+    ui = Section(doc, "ui", required=False)
+    orientation = ui.string("orientation", d.orientation)
+    if orientation not in ("landscape", "portrait"):
+        raise ConfigError("ui.orientation", "must be landscape or portrait")
+    cam = Section(doc, "camera", required=False)
+    source: int | str | None = None
+    if "source" in cam.table:
+        raw = cam.table["source"]
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ConfigError("camera.source", "a device index, a video file or an image glob")
+        source = raw
+        if isinstance(raw, str) and not raw.startswith("/"):
+            source = str(path.resolve().parent / raw)
+    return UiSettings(
+        orientation=orientation,
+        dpi=ui.number("dpi", d.dpi, minimum=50, maximum=600),
+        speech_engine=ui.string("speech_engine", d.speech_engine),
+        hall_name_zh=ui.string("hall_name_zh", d.hall_name_zh),
+        hall_name_en=ui.string("hall_name_en", d.hall_name_en),
+        camera_source=source,
+        camera_fps=cam.number("fps", d.camera_fps, minimum=1, maximum=60),
+    )
+
+
+class CameraFeed:
+    """What the camera sees, as the flow's intents, decided by the screen showing.
+
+    Runs on its own thread (detection on the PreviewPipeline's); reads the flow's
+    immutable snapshot and posts intents to the flow's thread. One MRZ and one QR code per
+    visit of the screen: the citizen leaving the document there does not repeat it.
+    """
+
+    def __init__(self, camera: CameraPort, flow: Flow, post: Post, *, preview_width: int = 960,
+                 code_backend: str = "zxing") -> None:
+        self.camera = camera
+        self.flow = flow
+        self.post = post
+        self.code_backend = code_backend
+        self.pipeline = PreviewPipeline(camera, AutoCapture(), preview_width=preview_width,
+                                        on_state=self._on_scan)
+        self._voter = MrzVoter()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._screen_key: tuple[int, str, bool] | None = None
+        self._sent = False
+        self._hint: str | None = None
+        self.pages_sent = 0
+        self.mrz_sent = 0
+        self.codes_sent = 0
+
+    def start(self) -> None:
+        self.camera.start()
+        self.pipeline.start()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="camera-feed", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 2.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+        self.pipeline.stop(timeout_s)
+        self.camera.stop(timeout_s)
+
+    def preview(self) -> np.ndarray | None:
+        """The newest frame with the detected outline, for the image provider."""
+        out = self.pipeline.preview(timeout_s=0.2)
+        return out[1] if out is not None else None
+
+    def _key(self) -> tuple[int, str, bool]:
+        s = self.flow.state
+        awaiting = bool(getattr(s.view, "awaiting_page", False))
+        return (s.visit, s.screen.value, awaiting)
+
+    def _entered(self) -> None:
+        key = self._key()
+        if key != self._screen_key:
+            self._screen_key, self._sent, self._hint = key, False, None
+            self._voter.reset()
+
+    def _on_scan(self, scan: ScanState) -> None:
+        # On the detection thread: pages and hints only while a page is awaited.
+        self._entered()
+        s = self.flow.state
+        if s.screen != Screen.CAPTURE or not getattr(s.view, "awaiting_page", False) or s.busy:
+            return
+        if scan.page is not None and not self._sent:
+            self._sent = True
+            page = scan.page
+            self.pages_sent += 1
+            self.post(lambda: self.flow.page_captured(page.jpeg, kind=page.kind,
+                                                      size=page.size, dpi=page.dpi))
+            return
+        if scan.reason != self._hint:
+            self._hint = scan.reason
+            reason = scan.reason
+            self.post(lambda: self.flow.capture_hint(reason))
+
+    def _loop(self) -> None:
+        last = -1
+        while not self._stop.is_set():
+            frame = self.camera.latest(0.5, newer_than=last)
+            if frame is None:
+                continue
+            last = frame.index
+            self._entered()
+            s = self.flow.state
+            if self._sent or s.busy:
+                continue
+            try:
+                if (s.screen == Screen.IDENTIFY and getattr(s.view, "mode", "") == "camera"
+                        and getattr(s.view, "identity", None) is None):
+                    reading = self._voter.feed(frame)
+                    if reading is not None:
+                        self._sent = True
+                        self.mrz_sent += 1
+                        self.post(lambda r=reading: self.flow.mrz_read(r))
+                elif s.screen == Screen.PROGRESS_LOOKUP:
+                    codes = [c for c in read_codes(frame, self.code_backend)  # type: ignore[arg-type]
+                             if c.format == "QRCode"]
+                    if codes:
+                        self._sent = True
+                        self.codes_sent += 1
+                        self.post(lambda t=codes[0].text: self.flow.code_scanned(t))
+            except Exception as exc:  # a bad frame must not end the feed
+                log.warning("camera_feed_frame_failed error=%s", type(exc).__name__)
+
+
+@dataclass
+class Kiosk:
+    config: KioskConfig
+    ui: UiSettings
+    outbox: Outbox
+    client: PlatformClient
+    worker: SyncWorker
+    store: CatalogStore
+    card: CardReaderPort
+    printer: Printer
+    flow: Flow
+    executor: ThreadExecutor
+    post: Post
+    feed: CameraFeed | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def start(self) -> None:
+        """Start the background parts; their news reaches the flow through `post`."""
+        flow, post = self.flow, self.post
+        if isinstance(self.card, CardService):
+            self.card.start(self._on_card_event)
+        self.printer.add_listener(self._on_printer_status)
+        self.printer.start_polling()
+        sync = threading.Thread(target=self.worker.run_forever, args=(self._stop,),
+                                name="sync", daemon=True)
+        sync.start()
+        self._threads.append(sync)
+        catalog = threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True)
+        catalog.start()
+        self._threads.append(catalog)
+        if self.feed is not None:
+            self.feed.start()
+            watch = threading.Thread(target=self._watch_camera, name="camera-status",
+                                     daemon=True)
+            watch.start()
+            self._threads.append(watch)
+        else:
+            post(lambda: flow.device_status("camera", "offline", "not_configured",
+                                            "no camera source in the config"))
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.feed is not None:
+            self.feed.stop()
+        if isinstance(self.card, CardService):
+            self.card.stop()
+        self.printer.stop()
+        self.executor.shutdown()
+        for t in self._threads:
+            t.join(3.0)
+        self.client.close()
+        self.outbox.close()
+
+    def _watch_camera(self, interval_s: float = 1.0) -> None:
+        # The capture reports its status when asked; tell the flow when it changes.
+        last = None
+        while self.feed is not None and not self._stop.is_set():
+            st = self.feed.camera.status()
+            key = (st.state.value, st.code)
+            if key != last:
+                last = key
+                self.post(lambda st=st: self.flow.device_status(
+                    "camera", st.state.value, st.code, st.detail))
+            self._stop.wait(interval_s)
+
+    def _refresh_catalog(self) -> None:
+        try:
+            self.store.refresh()
+            self.post(lambda: self.flow.platform_status(True))
+        except Exception as exc:  # offline at start: the cached catalog serves
+            name = type(exc).__name__
+            log.warning("catalog_refresh_failed error=%s", name)
+            self.post(lambda: self.flow.platform_status(False, name))
+
+    def _on_card_event(self, event: CardEvent) -> None:
+        flow = self.flow
+        if event.kind == "card_inserted":
+            self.post(flow.card_inserted)
+        elif event.kind == "card_removed":
+            self.post(flow.card_removed)
+        elif event.kind in ("service_lost", "reader_removed"):
+            self.post(lambda: flow.device_status("card_reader", "offline", event.kind))
+        elif event.kind in ("service_restored", "reader_added"):
+            self.post(lambda: flow.device_status("card_reader", "ok", event.kind))
+
+    def _on_printer_status(self, status: PrinterStatus, _old: PrinterStatus | None) -> None:
+        self.post(lambda: self.flow.device_status("printer", status.state.value, status.code,
+                                                  status.detail))
+
+    def on_sync_event(self, event: SyncEvent) -> None:
+        if event.outcome is Outcome.ACKNOWLEDGED:
+            self.post(lambda: self.flow.platform_status(True))
+
+
+def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
+                card: CardReaderPort | None = None, camera: CameraPort | None = None) -> Kiosk:
+    """Every part from config; `card` / `camera` replace the configured ones (demo, tests)."""
+    outbox = Outbox(config.storage, config.kiosk)
+    client = PlatformClient(config.platform, config.kiosk.id)
+    store = CatalogStore(config.storage.data_dir / "catalog.json", client)
+    printer = Printer.from_url(config.printer.url, config.printer.profile,
+                               timeouts=config.printer.timeouts)
+    executor = ThreadExecutor(workers=2, post=post)
+    place = Place(Bilingual(ui.hall_name_zh, ui.hall_name_en), config.kiosk.hall,
+                  config.kiosk.id)
+    card = card or CardService(config.card)
+    flow = Flow(FlowSettings(place, config.receipt), catalog=store, outbox=outbox,
+                printer=printer, card=card, platform=client, executor=executor)
+    if camera is None and ui.camera_source is not None:
+        camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
+    kiosk = Kiosk(config, ui, outbox, client, SyncWorker(outbox, client, config.sync), store,
+                  card, printer, flow, executor, post)
+    kiosk.worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
+    if camera is not None:
+        kiosk.feed = CameraFeed(camera, flow, post)
+    return kiosk

@@ -1,0 +1,209 @@
+import QtQuick
+import QtQuick.Window
+import QtQuick.VirtualKeyboard
+import QtQuick.VirtualKeyboard.Settings
+
+// The kiosk's one window: header (title, language, back / cancel), the current screen,
+// the flow's message, the busy veil, the idle warning and the virtual keyboard.
+Window {
+    id: root
+    width: vm.ui.width
+    height: vm.ui.height
+    visible: true
+    title: vm.t.app_title
+    color: theme.bg
+
+    readonly property var s: vm.state
+    readonly property var v: s.view || ({})
+
+    QtObject {
+        id: theme
+        readonly property bool hc: root.s.high_contrast === true
+        readonly property real scale: root.s.large_text === true ? 1.3 : 1.0
+        readonly property color bg: hc ? "#000000" : "#f3f6fa"
+        readonly property color panel: hc ? "#000000" : "#ffffff"
+        readonly property color fg: hc ? "#ffffff" : "#1b2430"
+        readonly property color muted: hc ? "#ffff00" : "#5a6675"
+        readonly property color accent: hc ? "#ffff00" : "#0b5cad"
+        readonly property color inkOnAccent: hc ? "#000000" : "#ffffff"
+        readonly property color ok: hc ? "#00ff00" : "#1d7a3a"
+        readonly property color warn: hc ? "#ffff00" : "#a35c00"
+        readonly property color bad: hc ? "#ff6060" : "#b3261e"
+        readonly property color line: hc ? "#ffffff" : "#c9d2dc"
+        readonly property color disabled: hc ? "#777777" : "#b8c0ca"
+        readonly property int touch: vm.ui.touch
+        readonly property int font: Math.round(vm.ui.font * scale)
+        readonly property int small: Math.round(vm.ui.small * scale)
+        readonly property int title: Math.round(vm.ui.title * scale)
+        readonly property int huge: Math.round(vm.ui.huge * scale)
+        readonly property int gap: vm.ui.gap
+        readonly property int margin: vm.ui.margin
+        readonly property bool portrait: vm.ui.portrait
+        readonly property string family: "WenQuanYi Micro Hei"
+    }
+
+    function send(name, args) { return vm.send(name, args || []) }
+
+    Item {
+        id: page
+        anchors.fill: parent
+        anchors.bottomMargin: keyboard.active ? keyboard.height : 0
+
+        Rectangle {
+            id: header
+            anchors { left: parent.left; right: parent.right; top: parent.top }
+            height: theme.touch + theme.gap * 2
+            color: theme.hc ? "#000000" : "#0b3a6e"
+            border.color: theme.line
+            border.width: theme.hc ? 2 : 0
+            Row {
+                anchors { left: parent.left; leftMargin: theme.margin; verticalCenter: parent.verticalCenter }
+                spacing: theme.gap
+                Btn {
+                    id: backButton
+                    objectName: "back"
+                    visible: root.s.screen !== "attract"
+                    text: "‹ " + vm.t.back
+                    onClicked: send("back")
+                }
+                Label {
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: vm.t.app_title
+                    color: theme.hc ? theme.fg : "#ffffff"
+                    font.pixelSize: theme.font
+                    font.bold: true
+                    visible: root.s.screen === "attract" || !theme.portrait
+                }
+            }
+            Row {
+                anchors { right: parent.right; rightMargin: theme.margin; verticalCenter: parent.verticalCenter }
+                spacing: theme.gap
+                Btn {
+                    objectName: "language"
+                    text: vm.t.language
+                    onClicked: send("set_language", [root.s.lang === "zh" ? "en" : "zh"])
+                }
+                Btn {
+                    objectName: "cancel"
+                    visible: root.s.screen !== "attract"
+                    text: "✕ " + vm.t.cancel
+                    danger: true
+                    onClicked: send("cancel")
+                }
+            }
+        }
+
+        Label {
+            id: instruction
+            anchors { left: parent.left; right: parent.right; top: header.bottom; margins: theme.margin }
+            text: root.s.instruction || ""
+            font.pixelSize: theme.title
+            font.bold: true
+            wrapMode: Text.WordWrap
+        }
+
+        Rectangle {
+            id: messageBar
+            objectName: "message"
+            anchors { left: parent.left; right: parent.right; top: instruction.bottom; margins: theme.margin; topMargin: theme.gap }
+            visible: !!root.s.message
+            height: visible ? messageText.implicitHeight + theme.gap * 2 : 0
+            radius: 8
+            color: theme.hc ? "#000000" : (root.s.message && root.s.message.level === "error" ? "#fde8e6"
+                   : root.s.message && root.s.message.level === "warning" ? "#fff3df" : "#e5f0fb")
+            border.color: root.s.message && root.s.message.level === "error" ? theme.bad
+                          : root.s.message && root.s.message.level === "warning" ? theme.warn : theme.accent
+            border.width: 2
+            Label {
+                id: messageText
+                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: theme.gap }
+                text: root.s.message ? root.s.message.text : ""
+                wrapMode: Text.WordWrap
+            }
+        }
+
+        Loader {
+            id: screenLoader
+            objectName: "screen"
+            anchors { left: parent.left; right: parent.right; top: messageBar.visible ? messageBar.bottom : instruction.bottom;
+                      bottom: parent.bottom; margins: theme.margin; topMargin: theme.gap }
+            source: "screens/" + root.s.screen + ".qml"
+        }
+    }
+
+    // Any touch counts as activity: the idle clock restarts.
+    MouseArea {
+        anchors.fill: parent
+        propagateComposedEvents: true
+        onPressed: (mouse) => { vm.intent("touch"); mouse.accepted = false }
+    }
+
+    Rectangle {
+        id: busyVeil
+        objectName: "busy"
+        anchors.fill: parent
+        visible: root.s.busy !== ""
+        color: "#b0000000"
+        MouseArea { anchors.fill: parent }
+        Rectangle {
+            anchors.centerIn: parent
+            width: Math.min(parent.width * 0.7, busyText.implicitWidth + theme.margin * 4)
+            height: busyText.implicitHeight + theme.margin * 3
+            radius: 12
+            color: theme.panel
+            border.color: theme.line
+            Label { id: busyText; anchors.centerIn: parent; width: parent.width - theme.margin * 2
+                    horizontalAlignment: Text.AlignHCenter; wrapMode: Text.WordWrap
+                    text: root.s.busy_text || ""; font.pixelSize: theme.title }
+        }
+    }
+
+    Rectangle {
+        id: warning
+        objectName: "idleWarning"
+        anchors.fill: parent
+        visible: root.s.warning_left_s >= 0
+        color: "#c0000000"
+        MouseArea { anchors.fill: parent }
+        Rectangle {
+            anchors.centerIn: parent
+            width: Math.min(parent.width * 0.8, theme.touch * 14)
+            height: col.implicitHeight + theme.margin * 2
+            radius: 16
+            color: theme.panel
+            border.color: theme.warn
+            border.width: 4
+            Column {
+                id: col
+                anchors.centerIn: parent
+                width: parent.width - theme.margin * 2
+                spacing: theme.margin
+                Label { width: parent.width; text: vm.t.more_time_title; font.pixelSize: theme.huge; font.bold: true; horizontalAlignment: Text.AlignHCenter }
+                Label { width: parent.width; text: root.s.warning_text; font.pixelSize: theme.title; wrapMode: Text.WordWrap; horizontalAlignment: Text.AlignHCenter }
+                Btn { objectName: "moreTime"; anchors.horizontalCenter: parent.horizontalCenter; primary: true; big: true
+                      text: root.s.more_time_button; onClicked: send("more_time") }
+                Btn { anchors.horizontalCenter: parent.horizontalCenter; text: vm.t.cancel; onClicked: send("cancel") }
+            }
+        }
+    }
+
+    InputPanel {
+        id: keyboard
+        objectName: "keyboard"
+        y: active ? root.height - height : root.height
+        anchors.left: parent.left
+        anchors.right: parent.right
+        visible: active
+        Component.onCompleted: {
+            VirtualKeyboardSettings.activeLocales = ["zh_CN", "en_US"]
+            VirtualKeyboardSettings.locale = root.s.lang === "en" ? "en_US" : "zh_CN"
+        }
+    }
+
+    Connections {
+        target: vm
+        function onStateChanged() {
+            VirtualKeyboardSettings.locale = root.s.lang === "en" ? "en_US" : "zh_CN"
+        }
+    }
+}
