@@ -110,7 +110,7 @@ class CameraFeed:
         self._voter = MrzVoter()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._screen_key: tuple[int, str, bool] | None = None
+        self._screen_key: tuple[object, ...] | None = None
         self._sent = False
         self._hint: str | None = None
         self.pages_sent = 0
@@ -136,10 +136,15 @@ class CameraFeed:
         out = self.pipeline.preview(timeout_s=0.2)
         return out[1] if out is not None else None
 
-    def _key(self) -> tuple[int, str, bool]:
+    def _key(self) -> tuple[object, ...]:
+        # Which page is awaited, not only whether one is: "done with this material" and
+        # "scan the next" can come within one frame, and the next must not look sent.
         s = self.flow.state
-        awaiting = bool(getattr(s.view, "awaiting_page", False))
-        return (s.visit, s.screen.value, awaiting)
+        v = s.view
+        awaiting = bool(getattr(v, "awaiting_page", False))
+        material = getattr(getattr(v, "material", None), "code", "")
+        return (s.visit, s.screen.value, awaiting, material, getattr(v, "pages", 0),
+                getattr(v, "replacing", None))
 
     def _entered(self) -> None:
         key = self._key()
@@ -209,6 +214,7 @@ class Kiosk:
     executor: ThreadExecutor
     post: Post
     feed: CameraFeed | None = None
+    platform_check_s: float = 15.0  # how often the platform's reachability is probed
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -223,7 +229,8 @@ class Kiosk:
                                 name="sync", daemon=True)
         sync.start()
         self._threads.append(sync)
-        catalog = threading.Thread(target=self._refresh_catalog, name="catalog", daemon=True)
+        catalog = threading.Thread(target=self._watch_platform, name="platform-watch",
+                                   daemon=True)
         catalog.start()
         self._threads.append(catalog)
         if self.feed is not None:
@@ -261,14 +268,24 @@ class Kiosk:
                     "camera", st.state.value, st.code, st.detail))
             self._stop.wait(interval_s)
 
-    def _refresh_catalog(self) -> None:
-        try:
-            self.store.refresh()
-            self.post(lambda: self.flow.platform_status(True))
-        except Exception as exc:  # offline at start: the cached catalog serves
-            name = type(exc).__name__
-            log.warning("catalog_refresh_failed error=%s", name)
-            self.post(lambda: self.flow.platform_status(False, name))
+    def _watch_platform(self) -> None:
+        # The catalog's conditional GET (a 304 when nothing changed) doubles as the probe
+        # that tells the flow whether the platform is reachable: progress and tickets close
+        # and receipts say "filed offline" while it is not.
+        last: bool | None = None
+        while not self._stop.is_set():
+            try:
+                result = self.store.refresh()  # keeps the cached catalog on any failure
+                up = result.error != "platform_unreachable"
+                name = result.error or ""
+            except Exception as exc:  # a bug in the refresh must not end the watch
+                up, name = False, type(exc).__name__
+            if up != last:
+                if not up:
+                    log.warning("platform_unreachable error=%s", name)
+                self.post(lambda up=up, name=name: self.flow.platform_status(up, name))
+                last = up
+            self._stop.wait(self.platform_check_s)
 
     def _on_card_event(self, event: CardEvent) -> None:
         flow = self.flow

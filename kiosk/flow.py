@@ -117,6 +117,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
 MIN_WARNING_S = 20.0
+ATTRACT_MESSAGE_S = 15.0  # how long the attract screen shows why the last visit ended
 PIN_RE = re.compile(r"^[0-9]{6}$")
 MAX_CODE_PAYLOAD = 512
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -240,6 +241,8 @@ class Flow:
         self._busy: str | None = None
         self._last_activity = clock()
         self._warning_left: int | None = None
+        self._attract_message: Message | None = None  # when it appeared, for expiry
+        self._attract_message_at = 0.0
         self._exit_requested = False
         self._reset_visit_fields()
         self._state = self._build()
@@ -334,9 +337,19 @@ class Flow:
                     self._warning_left = max(1, int(limit - idle + 0.999))
                 else:
                     self._warning_left = None
+            self._expire_attract_message(now)
         except Exception as exc:
             self._internal_error("tick", exc)
         self._publish()
+
+    def _expire_attract_message(self, now: float) -> None:
+        """'Thank you, your details were erased' is for the last citizen, not the next."""
+        if self._screen != Screen.ATTRACT or self._message is None:
+            return
+        if self._message is not self._attract_message:
+            self._attract_message, self._attract_message_at = self._message, now
+        elif now - self._attract_message_at >= ATTRACT_MESSAGE_S:
+            self._message = None
 
     def more_time(self) -> None:
         """The citizen answered the idle warning: 'I need more time'."""

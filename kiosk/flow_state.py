@@ -345,6 +345,8 @@ class FlowState:
     @property
     def instruction_key(self) -> str:
         """The screen's instruction (shown, and read aloud when speech is on)."""
+        if self.screen == Screen.RECEIPT and getattr(self.view, "printed", None) is False:
+            return "screen.receipt_on_screen"  # not "take your receipt": there is none
         return f"screen.{self.screen.value}"
 
     def capability(self, name: str) -> Capability:

@@ -38,6 +38,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "Check everything; tap any part to change it, then submit."),
     "screen.receipt": ("申请已受理，请取走回执。", "Your application is filed. Please take "
                                                  "your receipt."),
+    "screen.receipt_on_screen": ("申请已受理。回执未能打印，请用手机拍下二维码和编号。",
+                                 "Your application is filed. The receipt could not be "
+                                 "printed: photograph the QR code and the numbers."),
     "screen.progress_lookup": ("请扫描回执上的二维码，或输入受理编号和查询码。",
                                "Scan the QR code on your receipt, or type the tracking "
                                "number and query code."),

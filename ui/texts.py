@@ -132,6 +132,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "people_ahead": ("前面等候", "People ahead"),
     "wait_min": ("预计等候(分钟)", "Expected wait (min)"),
     "area": ("办理区域", "Area"),
+    "ticket_printed": ("号票已打印，请取走", "Your ticket is printed; please take it"),
     # maintenance
     "devices": ("设备状态", "Devices"),
     "queue": ("上报队列", "Outbox"),

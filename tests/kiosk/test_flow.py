@@ -643,6 +643,13 @@ def test_idle_warning_more_time_then_abandon(rig):
     assert flow.state.screen == Screen.ATTRACT
     assert flow.state.message.key == "visit.timed_out"
     assert not flow.session.holds_personal_data()
+    # Why the last visit ended is for that citizen, not for the next one.
+    clock.now += 14
+    flow.tick()
+    assert flow.state.message.key == "visit.timed_out"
+    clock.now += 1.5
+    flow.tick()
+    assert flow.state.message is None
 
 
 def test_warning_settings_refuse_less_than_20_seconds():

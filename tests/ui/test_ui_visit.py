@@ -115,11 +115,8 @@ def test_privacy_after_timeout_abandon_and_finish(world):
         flow.start_filing()
         flow.use_typed_mrz()
         flow.mrz_typed("E12345678", "850315", "330314")
-        for _ in range(500):
-            app.processEvents()
-            if flow.state.busy is None:
-                break
-        assert flow.state.view.identity is not None
+        assert wait_for(app, lambda: flow.state.busy is None
+                        and getattr(flow.state.view, "identity", None) is not None, 20)
         app.processEvents()
         dump = json.dumps(ui.vm.state, ensure_ascii=False)
         assert "张伟" in dump  # it was there while the visit lasted

@@ -22,44 +22,48 @@ Item {
             width: parent.width
             spacing: theme.margin
             Repeater {
-                model: scr.v.fields
+                // A count, not the list: every keystroke brings a new snapshot, and rebuilt
+                // delegates would take the focus (and the keyboard) away from the field.
+                model: scr.v.fields.length
                 delegate: Grid {
                     id: frow
-                    objectName: "field_" + modelData.field
+                    readonly property var fd: scr.v.fields[index] || ({})
+                    objectName: "field_" + fd.field
                     columns: theme.portrait ? 1 : 3
                     spacing: theme.gap
                     width: fields.width
                     readonly property real col: theme.portrait ? width : (width - 2 * spacing) / 3
-                    Label { width: frow.col; text: modelData.label + (modelData.required ? " *" : "")
-                            + (modelData.prefilled ? "  (" + vm.t.from_chip + ")" : ""); font.bold: true }
+                    Label { width: frow.col; text: fd.label + (fd.required ? " *" : "")
+                            + (fd.prefilled ? "  (" + vm.t.from_chip + ")" : ""); font.bold: true }
                     Item {
-                        width: frow.col; height: modelData.type === "select" ? opts.implicitHeight : input.implicitHeight
+                        width: frow.col; height: fd.type === "select" ? opts.implicitHeight : input.implicitHeight
                         Field {
                             id: input
-                            objectName: "input_" + modelData.field
-                            visible: modelData.type !== "select"
+                            objectName: "input_" + fd.field
+                            visible: fd.type !== "select"
                             width: parent.width
-                            text: modelData.value
-                            bad: !!modelData.message && modelData.message.level === "error"
-                            hints: scr.hintsFor(modelData.type)
-                            maxLength: modelData.max_length || 200
-                            onEdited: (t) => vm.send("set_field", [modelData.field, t])
+                            text: fd.value || ""
+                            bad: !!fd.message && fd.message.level === "error"
+                            hints: scr.hintsFor(fd.type)
+                            maxLength: fd.max_length || 200
+                            onEdited: (t) => vm.send("set_field", [fd.field, t])
                         }
                         Flow {
                             id: opts
-                            visible: modelData.type === "select"
+                            visible: fd.type === "select"
                             width: parent.width
                             spacing: theme.gap
-                            Repeater { model: modelData.options
-                                Btn { text: modelData.label; primary: frow.value === modelData.value
+                            Repeater { model: frow.fd.options || []
+                                Btn { objectName: "option_" + frow.fieldName + "_" + modelData.value
+                                      text: modelData.label; primary: frow.value === modelData.value
                                       onClicked: vm.send("set_field", [frow.fieldName, modelData.value]) } }
                         }
                     }
-                    property string value: modelData.value
-                    property string fieldName: modelData.field
-                    Label { width: frow.col; objectName: "message_" + modelData.field
-                            text: modelData.message ? modelData.message.text : ""
-                            color: modelData.message && modelData.message.level === "error" ? theme.bad : theme.muted }
+                    property string value: fd.value || ""
+                    property string fieldName: fd.field || ""
+                    Label { width: frow.col; objectName: "message_" + frow.fd.field
+                            text: frow.fd.message ? frow.fd.message.text : ""
+                            color: frow.fd.message && frow.fd.message.level === "error" ? theme.bad : theme.muted }
                 }
             }
         }

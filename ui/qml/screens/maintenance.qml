@@ -19,7 +19,7 @@ Item {
         Label { objectName: "queueLine"; width: body.width
                 text: scr.v.queue ? scr.v.queue.pending + " " + vm.t.pending + " · " + scr.v.queue.dead + " " + vm.t.dead + " · "
                       + scr.v.queue.acknowledged + " " + vm.t.acknowledged
-                      + (scr.v.queue.oldest_pending_age_s !== null ? " · " + vm.t.oldest_age + " " + scr.v.queue.oldest_pending_age_s : "") : "—" }
+                      + (scr.v.queue.oldest_pending_age_s != null ? " · " + vm.t.oldest_age + " " + scr.v.queue.oldest_pending_age_s : "") : "—" }
         Label { width: body.width; text: vm.t.catalog + ": " + (scr.v.catalog_version || "—") + " · " + scr.v.catalog_services + " " + vm.t.services_found }
     }
     Flow {

@@ -30,7 +30,8 @@ Item {
                 id: buttons
                 anchors { right: parent.right; verticalCenter: parent.verticalCenter; margins: theme.margin }
                 spacing: theme.gap
-                Btn { visible: !modelData.required && modelData.pages === 0 && !modelData.skipped; text: vm.t.skip
+                Btn { objectName: "skip_" + modelData.code
+                      visible: !modelData.required && modelData.pages === 0 && !modelData.skipped; text: vm.t.skip
                       onClicked: vm.send("skip_material", [modelData.code]) }
                 Btn { objectName: "scan_" + modelData.code; text: vm.t.scan; primary: modelData.pages === 0
                       onClicked: vm.send("open_material", [modelData.code]) }

@@ -6,6 +6,8 @@ Item {
     id: scr
     readonly property var v: vm.state.view
     function st(s) { return vm.t["ps." + s] || s }
+    // RFC 3339 from the platform: the date and the minute are what a citizen reads.
+    function when(at) { return at ? String(at).substring(0, 16).replace("T", " ") : "" }
     Column {
         id: head
         width: parent.width
@@ -23,6 +25,8 @@ Item {
         header: Label { text: vm.t.timeline; color: theme.accent; font.bold: true; height: implicitHeight + theme.gap }
         footer: Column {
             width: parent ? parent.width : 0
+            topPadding: theme.margin
+            spacing: theme.gap / 2
             visible: scr.v.missing.length > 0
             Label { text: vm.t.missing_materials; color: theme.warn; font.bold: true }
             Repeater { model: scr.v.missing; Label { text: "• " + modelData.name } }
@@ -30,7 +34,7 @@ Item {
         delegate: Row {
             spacing: theme.margin
             Rectangle { width: theme.gap * 2; height: width; radius: width / 2; color: theme.accent; anchors.verticalCenter: parent.verticalCenter }
-            Label { text: modelData.at; color: theme.muted; font.family: "monospace" }
+            Label { text: scr.when(modelData.at); color: theme.muted }
             Label { text: scr.st(modelData.status) + (modelData.note ? " — " + modelData.note : ""); font.bold: true }
         }
     }

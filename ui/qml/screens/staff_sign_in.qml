@@ -9,7 +9,7 @@ Item {
     Column {
         anchors.horizontalCenter: parent.horizontalCenter
         spacing: theme.margin
-        width: Math.min(parent.width, theme.touch * 8)
+        width: Math.min(parent.width, theme.touch * 12)
         Label { width: parent.width; text: scr.v.card_read ? vm.t.card_read : vm.t.staff_card; font.pixelSize: theme.title }
         Btn { visible: !scr.v.card_read; objectName: "readCard"; text: vm.t.read_card; primary: true; big: true
               onClicked: vm.send("read_staff_card", []) }
@@ -28,7 +28,7 @@ Item {
                 model: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]
                 Btn {
                     objectName: "pin_" + modelData
-                    width: theme.touch * 1.6; height: theme.touch * 1.2; big: true
+                    width: theme.touch * 1.8; height: theme.touch * 1.2; big: modelData !== "C"
                     text: modelData === "C" ? vm.t.clear : modelData
                     primary: modelData === "OK"
                     enabled: modelData !== "OK" || scr.pin.length === 6

@@ -18,7 +18,7 @@ Item {
             Label { objectName: "ticketNumber"; text: scr.v.ticket ? scr.v.ticket.number : ""; font.pixelSize: theme.huge * 1.5; font.bold: true; color: theme.accent }
             Label { width: parent.width; text: scr.v.ticket ? vm.t.area + ": " + scr.v.ticket.area + " · " + vm.t.people_ahead + ": "
                     + scr.v.ticket.people_ahead + " · " + vm.t.wait_min + ": " + scr.v.ticket.estimated_wait_min : "" }
-            Label { text: scr.v.ticket && scr.v.ticket.printed === true ? vm.t.printed : ""; color: theme.ok }
+            Label { text: scr.v.ticket && scr.v.ticket.printed === true ? vm.t.ticket_printed : ""; color: theme.ok }
         }
     }
     Label { id: pick; visible: !scr.v.ticket; text: vm.t.choose_category; font.pixelSize: theme.title }

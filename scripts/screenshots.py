@@ -1,0 +1,300 @@
+"""Screenshots of every screen of the touchscreen, in zh and en, landscape and portrait.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only landscape]
+
+Runs the real QML offscreen around a kiosk built by kiosk.app against the demo's
+simulators (platform simulator, virtual printer, camera feed from sim/camera scenes, the
+emulated chip in-process) and drives one visit per language through every screen,
+including the degraded ones (platform down, printer out, receipt on screen), staff
+sign-in, maintenance, progress with needs_materials, the ticket and the idle warning.
+Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from PIL import Image  # noqa: E402
+
+from kiosk.app import read_ui_settings  # noqa: E402
+from kiosk.config import load_config  # noqa: E402
+from kiosk.demo import DEMO_FORM, DemoWorld  # noqa: E402
+from kiosk.flow_state import Screen  # noqa: E402
+from sim.card import get_profile  # noqa: E402
+from ui.probe import find_item, tap  # noqa: E402
+from ui.run import start_touchscreen  # noqa: E402
+from ui.window import application  # noqa: E402
+
+log = logging.getLogger("screenshots")
+
+SERVICE = "CR-HZ-0001"  # 护照首次申领: found by "hz"
+BAD_ID = "110101198503150012"  # a wrong GB 11643 check digit: the message beside the field
+
+
+def optimise(path: Path) -> None:
+    """256 colours, no dithering, strongest deflate: a screen of flat colours and text loses
+    nothing visible and shrinks to a third; the camera previews keep a usable look."""
+    with Image.open(path) as img:
+        small = img.convert("RGB").quantize(256, Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+class Shooter:
+    def __init__(self, orientation: str, out: Path, work: Path) -> None:
+        self.orientation = orientation
+        self.out = out
+        self.app = application()
+        self.world = DemoWorld(work / orientation, use_pcscd=False, orientation=orientation)
+        config = load_config(self.world.config_path)
+        self.kiosk, self.ui, _ = start_touchscreen(
+            config, read_ui_settings(self.world.config_path), card=self.world.card, tick_ms=0)
+        self.flow = self.kiosk.flow
+        self.lang = "zh"
+        self.n = 0
+        self.saved: list[Path] = []
+
+    def close(self) -> None:
+        self.ui.close()
+        self.kiosk.stop()
+        self.world.close()
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def pump(self, seconds: float = 0.0) -> None:
+        end = time.monotonic() + seconds
+        while True:
+            self.app.processEvents()
+            if time.monotonic() >= end:
+                return
+            time.sleep(0.02)
+
+    def wait(self, ok: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            self.app.processEvents()
+            if ok():
+                return
+            time.sleep(0.02)
+        raise TimeoutError(f"{self.orientation}/{self.lang}: waited for {what}")
+
+    def idle(self) -> bool:
+        return self.flow.state.busy is None
+
+    def speak(self) -> None:
+        """Keep the visit in this run's language (a finished visit resets it)."""
+        if self.flow.state.lang != self.lang:
+            self.flow.set_language(self.lang)
+
+    def shot(self, name: str, *, pump: bool = True) -> None:
+        self.speak()
+        if pump:
+            self.pump(0.15)
+        self.n += 1
+        path = self.out / f"{self.orientation}-{self.lang}-{self.n:02d}-{name}.png"
+        image = self.ui.window.grabWindow()
+        if not image.save(str(path), "PNG"):
+            raise OSError(f"could not save {path}")
+        optimise(path)
+        self.saved.append(path)
+
+    def qml(self, name: str) -> object:
+        return find_item(self.ui.window, name)
+
+    # ---- the screens --------------------------------------------------------------------
+
+    def run(self, lang: str) -> None:
+        self.lang, self.n = lang, 0
+        f = self.flow
+        self.wait(lambda: f.state.capability("progress").available
+                  and f.state.capability("file").available, "platform and devices")
+        self.shot("attract")
+        # What is unavailable and what to do instead: platform down, printer out.
+        f.platform_status(False)
+        f.device_status("printer", "offline", "paper_out", "paper out")
+        self.shot("attract-degraded")
+        f.platform_status(True)
+        f.device_status("printer", "ok", "ok", "")
+
+        self.staff()
+        self.visit()
+        self.ticket()
+
+    def staff(self) -> None:
+        f, world = self.flow, self.world
+        chip = world.card.profile
+        world.card.profile = get_profile("staff")  # 李强: roles assist + maintain
+        try:
+            f.open_staff_sign_in()
+            self.shot("staff_sign_in")
+            f.read_staff_card()
+            self.wait(lambda: self.idle() and f.state.view.card_read, "staff card")
+            self.pump(0.1)
+            for digit in "6543":  # tapped on the pad: the dots fill
+                tap(self.ui.window, "pin_" + digit)
+            self.shot("staff_sign_in-pin")
+            f.pin_entered("654321")
+            self.wait(lambda: f.state.screen == Screen.STAFF_MENU, "staff menu")
+            self.shot("staff_menu")
+            f.staff_maintain()
+            self.wait(lambda: self.idle() and f.state.view.queue is not None, "queue status")
+            self.shot("maintenance")
+            f.cancel()
+        finally:
+            world.card.profile = chip
+
+    def visit(self) -> None:
+        f, world = self.flow, self.world
+        # Typed first, in the same event-loop turn as start_filing: the camera has not yet
+        # seen the passport lying under it (it would unlock the chip by itself).
+        f.start_filing()
+        f.use_typed_mrz()
+        for name, value in (("mrzNumber", "E12345678"), ("mrzBirth", "850315"),
+                            ("mrzExpiry", "330314")):
+            self.qml(name).setProperty("text", value)
+        self.shot("identify-typed", pump=False)
+        f.mrz_typed("E12345678", "850315", "330314")
+        self.shot("identify-reading", pump=False)
+        f.cancel()
+        # The camera way: the MRZ read from the preview unlocks the chip.
+        f.start_filing()
+        served = self.ui.images.requests
+        self.wait(lambda: self.ui.images.requests >= served + 2
+                  or f.state.view.identity is not None, "the preview", 10)
+        if f.state.view.identity is None:
+            self.shot("identify-camera", pump=False)
+        else:  # the camera was quicker than the screenshot: keep the numbering stable
+            self.n += 1
+        self.wait(lambda: self.idle() and f.state.view.identity is not None, "the chip")
+        self.shot("identify-chip")
+        f.confirm_identity()
+        self.shot("choose_service")
+        f.search("hz")
+        self.shot("choose_service-search")
+        window_only = next(s for s in self.kiosk.store.catalog.services if not s.kiosk_filing)
+        f.choose_service(window_only.code)
+        self.shot("service-window_only")
+        f.back()
+        f.choose_service(SERVICE)
+        self.shot("service")
+        f.start_form()
+        first = True
+        while f.state.screen == Screen.FORM:
+            for fld in f.state.view.fields:
+                if fld.field == "id_number" and first:
+                    f.set_field("id_number", BAD_ID)
+                elif fld.field in DEMO_FORM:
+                    f.set_field(fld.field, DEMO_FORM[fld.field])
+            if first and any(x.field == "id_number" for x in f.state.view.fields):
+                self.shot("form-check")
+                f.set_field("id_number", DEMO_FORM["id_number"])
+                first = False
+            page = f.state.view.page
+            self.shot(f"form-{page + 1}")
+            f.next_page()
+            if f.state.screen == Screen.FORM and f.state.view.page == page:
+                raise RuntimeError("the form did not accept its page")
+        self.shot("materials")
+        for i, code in enumerate(("id_card_copy", "photo")):
+            f.open_material(code)
+            self.wait(lambda: f.state.view.checking is not None, "a captured page", 40)
+            if i == 0:
+                self.shot("capture-check")
+                # Retake: the live preview with the outline and the quality message again.
+                f.retake(0)
+                served = self.ui.images.requests
+                self.wait(lambda served=served: (self.ui.images.requests >= served + 3
+                                   and f.state.view.hint is not None)
+                          or f.state.view.checking is not None, "the live preview", 20)
+                if f.state.view.awaiting_page:
+                    self.shot("capture-live")
+                else:
+                    self.n += 1
+                self.wait(lambda: f.state.view.checking is not None, "a retaken page", 40)
+            f.material_done()
+        self.shot("materials-done")
+        f.materials_done()
+        self.shot("review")
+        f.submit()
+        self.shot("submitting", pump=False)
+        self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
+                  and f.state.view.printed is not None, "the receipt")
+        self.shot("receipt")
+        tracking, code = f.state.view.tracking_no, f.state.view.query_code
+        # The printer runs out of paper: the receipt stays on screen as a QR code.
+        world.printer.set_state(paper="out")
+        f.reprint()
+        self.wait(lambda: self.idle() and f.state.view.printed is False, "a failed print")
+        self.shot("receipt-on_screen")
+        world.printer.set_state(paper="ok")
+        f.device_status("printer", "ok", "ok", "")
+        f.finish()
+        self.shot("attract-thank_you")
+        # Progress: the application reached the platform; the office asks for a material.
+        self.wait(lambda: self._delivered(tracking), "delivery to the platform")
+        world.platform.force_status(tracking, "needs_materials", ["photo"])
+        f.open_progress()
+        self.shot("progress_lookup")
+        f.progress_typed(tracking, code)
+        self.wait(lambda: self.idle() and f.state.screen == Screen.PROGRESS, "the progress")
+        self.shot("progress-needs_materials")
+        f.cancel()
+        # The idle warning, on the service list of a fresh visit.
+        f.start_filing()
+        f.use_typed_mrz()
+        limit = f.settings.idle_limit(Screen.IDENTIFY) or 90.0
+        f.tick(f._clock() + limit - f.settings.warning_s + 5)
+        self.shot("idle_warning")
+        f.cancel()
+
+    def _delivered(self, tracking: str) -> bool:
+        subs = self.world.platform.audit()["submissions"].values()
+        return any(s["tracking_no"] == tracking and s["commits"] for s in subs)
+
+    def ticket(self) -> None:
+        f = self.flow
+        f.open_ticket()
+        self.shot("ticket")
+        category = f.state.view.categories[0].code
+        f.pick_ticket_category(category)
+        self.wait(lambda: self.idle() and f.state.view.ticket is not None, "a ticket")
+        self.shot("ticket-taken")
+        f.finish()
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    p.add_argument("--only", choices=("landscape", "portrait"))
+    p.add_argument("--lang", choices=("zh", "en"))
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    args.out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as work:
+        for orientation in (args.only,) if args.only else ("landscape", "portrait"):
+            shooter = Shooter(orientation, args.out, Path(work))
+            try:
+                for lang in (args.lang,) if args.lang else ("zh", "en"):
+                    shooter.run(lang)
+            finally:
+                shooter.close()
+            saved += shooter.saved
+    total = sum(p.stat().st_size for p in saved)
+    print(f"{len(saved)} screenshots, {total / 1e6:.1f} MB, in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
