@@ -12,7 +12,11 @@
 - MRZ over a held document (MrzVoter, several frames of one page): BAC-key rate after 1, 3
   and 5 frames, false accepts.
 
+- page orientation: share of rectified pages of the detection set that come out upright,
+  with the orientation step and without (the scenes know each document's own corners).
+
     python bench/camera.py [--frames 320] [--mrz 200] [--held 60] [--codes 100] [--seed 2015]
+                           [--only preview,detect,orient,mrz,held,codes] [--no-tesseract]
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ from devices.camera import (  # noqa: E402
 from devices.camera.detect import order_corners  # noqa: E402
 from devices.camera.mrz_reader import _pages  # noqa: E402
 from devices.camera.ocrb import templates  # noqa: E402
+from devices.camera.orient import page_orientation  # noqa: E402
+from devices.camera.rectify import MM_PER_INCH, DocumentKind, rectify, upright_corners  # noqa: E402
 from devices.mrz import MrzError, parse_mrz  # noqa: E402
 from sim.camera import (  # noqa: E402
     detection_set,
@@ -122,6 +128,42 @@ def bench_detection(scenes):
                                        for k, v in sorted(per_case.items())))
 
 
+_KINDS = {"a4": DocumentKind.A4, "id1": DocumentKind.ID1, "td1": DocumentKind.ID1,
+          "passport": DocumentKind.PASSPORT, "receipt": DocumentKind.RECEIPT}
+
+
+def bench_orientation(scenes, dpi=200):
+    """Which way up rectify's pages come out, against the scene's truth (its quad lists the
+    document's own corners from its top-left): with the orientation step and without."""
+    print(f"\n== page orientation: rectified pages of the detection set at {dpi} dpi ==")
+    per, times, lost = {}, [], 0
+    for sc in scenes:
+        if sc.truth["quad"] is None:
+            continue
+        quad = detect_document(sc.image)
+        if quad is None:
+            lost += 1
+            continue
+        kind = _KINDS[sc.truth["doc"]]
+        q = upright_corners(np.asarray(quad), kind.size.portrait)
+        # Which truth corner became the page's top-left: 0 upright, 2 upside down.
+        corner = int(np.argmin(np.linalg.norm(np.asarray(sc.truth["quad"]) - q[0], axis=1)))
+        page = rectify(sc.image, quad, kind, dpi, upright=False)
+        t = time.perf_counter()
+        found = page_orientation(page, dpi / MM_PER_INCH, landscape=not kind.size.portrait)
+        times.append((time.perf_counter() - t) * 1000)
+        after = {0: corner, 180: (corner + 2) % 4}[found.turn]
+        per.setdefault(sc.truth["doc"], []).append((corner == 0, after == 0, found.cue))
+    print(f"{'':10} {'pages':>6} {'upright before':>15} {'upright after':>14}  cues")
+    rows = [(k, v) for k, v in sorted(per.items())] + [("all", sum(per.values(), []))]
+    for name, v in rows:
+        cues = {c: sum(1 for r in v if r[2] == c) for c in ("mrz", "text", "none")}
+        print(f"{name:10} {len(v):>6} {np.mean([r[0] for r in v]):15.3f} "
+              f"{np.mean([r[1] for r in v]):14.3f}  "
+              + " ".join(f"{k} {n}" for k, n in cues.items()))
+    print(f"median ms per page: {statistics.median(times):.1f}; pages not detected: {lost}")
+
+
 def tesseract_read(img):
     """Tesseract (eng, no OCR-B model exists in Debian) on our straightened MRZ band."""
     import pytesseract
@@ -140,11 +182,13 @@ def tesseract_read(img):
     return None
 
 
-def bench_mrz(scenes):
+def bench_mrz(scenes, tesseract=True):
     print(f"\n== MRZ: {len(scenes)} frames (TD3 passport pages and TD1 cards) ==")
     templates()  # built once per process; not counted per frame
     peers = [("ours (OCR-B templates)", read_mrz)]
-    if shutil.which("tesseract"):
+    if not tesseract:
+        print("tesseract column skipped (--no-tesseract)")
+    elif shutil.which("tesseract"):
         try:
             import pytesseract  # noqa: F401
 
@@ -250,18 +294,30 @@ def main() -> int:
     ap.add_argument("--held", type=int, default=60)
     ap.add_argument("--codes", type=int, default=100)
     ap.add_argument("--seed", type=int, default=2015)
+    ap.add_argument("--only", default="preview,detect,orient,mrz,held,codes",
+                    help="comma-separated parts to run (the sets of other parts are not made)")
+    ap.add_argument("--no-tesseract", action="store_true", help="skip the slow peer column")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     t0 = time.monotonic()
-    det, mrz, qr = (detection_set(args.seed, args.frames), mrz_set(args.seed + 1, args.mrz),
-                    qr_set(args.seed + 2, args.codes))
-    held = mrz_hold_set(args.seed + 3, args.held, 5)
+    det = detection_set(args.seed, args.frames) if only & {"detect", "orient"} else []
+    mrz = mrz_set(args.seed + 1, args.mrz) if "mrz" in only else []
+    qr = qr_set(args.seed + 2, args.codes) if "codes" in only else []
+    held = mrz_hold_set(args.seed + 3, args.held, 5) if "held" in only else []
     print(f"sets rendered in {time.monotonic() - t0:.0f} s (seed {args.seed})")
-    bench_preview(args.seed)  # before the single-core section
+    if "preview" in only:
+        bench_preview(args.seed)  # before the single-core section
     cv2.setNumThreads(1)
-    bench_detection(det)
-    bench_mrz(mrz)
-    bench_mrz_voter(held)
-    bench_codes(qr)
+    if "detect" in only:
+        bench_detection(det)
+    if "orient" in only:
+        bench_orientation(det)
+    if "mrz" in only:
+        bench_mrz(mrz, tesseract=not args.no_tesseract)
+    if "held" in only:
+        bench_mrz_voter(held)
+    if "codes" in only:
+        bench_codes(qr)
     return 0
 
 

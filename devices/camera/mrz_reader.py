@@ -3,8 +3,10 @@
 The page is found and straightened (detect_document, rectify); rows of fixed-pitch
 characters are found near its bottom; each character cell is classified against OCR-B
 templates, restricted to what ICAO 9303 allows at that position (digits in dates and check
-digits, letters in names). A reading is returned only when every check digit holds and
-every character matched its template well; nothing is guessed to make check digits fit.
+digits, letters in names); where a look-alike pair (0/O, ...) is close and both may stand, a
+pair discriminant settles it when clearly on one side. A reading is returned only when every
+check digit holds and every character matched its template well; nothing is guessed to make
+check digits fit.
 """
 
 from __future__ import annotations
@@ -17,7 +19,14 @@ import numpy as np
 
 from devices.camera.detect import detect_document
 from devices.camera.frames import as_bgr
-from devices.camera.ocrb import ALPHABET, find_rows, ink_mask, row_cells, templates
+from devices.camera.ocrb import (
+    ALPHABET,
+    find_rows,
+    ink_mask,
+    pair_discriminants,
+    row_cells,
+    templates,
+)
 from devices.camera.port import Frame
 from devices.camera.rectify import side_lengths, upright_corners, warp_quad
 from devices.mrz import Mrz, MrzError, parse_mrz
@@ -28,6 +37,10 @@ MIN_SCORE = 0.55  # lowest template correlation accepted for any character
 MIN_GAP = 0.15  # score by which the best reading must beat another that also fits
 AMBIGUOUS_MARGIN = 0.15  # best minus second-best score below which a look-alike is open
 PAGE_WIDTH = 900  # pixels across a straightened page
+# A look-alike pair is settled by its discriminant only this far (in training spreads) from
+# the boundary; nearer, both stay open and the check digits and unique-winner rule decide.
+PAIR_SETTLE = 0.25
+BAND_ASPECT = 2.5  # a quad longer than this across its height is no page but a band
 
 _D, _A, _N, _F = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ<", ALPHABET, "0123456789<"
 _SEX = "MFX<"
@@ -57,8 +70,17 @@ def _masks(layout: tuple[list[str], ...]) -> np.ndarray:
 _MASKS = {"TD3": _masks(_TD3), "TD1": _masks(_TD1)}
 
 
-def _read_page(gray: np.ndarray) -> tuple[str, np.ndarray, int] | None:
-    """The format, the per-character class scores (masked) and the line length, or None."""
+@dataclass(frozen=True)
+class _PageRead:
+    fmt: str  # TD1 | TD3
+    scores: np.ndarray  # (cells, 37) template scores, -inf where ICAO 9303 forbids the class
+    n: int  # characters per line
+    cells: np.ndarray  # (cells, D) normalised character cells
+
+
+def _read_page(gray: np.ndarray) -> list[_PageRead]:
+    """Candidate readings of the page's MRZ rows (format, masked class scores, line length,
+    cells), the likelier format first; empty when no MRZ-like rows are found."""
     h, w = gray.shape
     top = int(h * 0.4)
     region = gray[top:]
@@ -67,20 +89,31 @@ def _read_page(gray: np.ndarray) -> tuple[str, np.ndarray, int] | None:
     mask = ink_mask(region, int(hi * 1.5))
     rows = find_rows(mask, lo, hi)
     if not rows:
-        return None
+        return []
+    # Characters in the last row, from the pitch between neighbours (most components are
+    # one character; a run of chevrons may be one): 44 says TD3, 30 says TD1. Near the
+    # middle both are tried and the check digits decide.
     b = rows[-1].boxes
-    tall_h = float(np.median(b[b[:, 3] >= 0.75 * np.percentile(b[:, 3], 90), 3]))
-    span = (b[-1, 0] + b[-1, 2] - b[0, 0]) / max(tall_h, 1.0)
-    fmt, n, count = ("TD3", 44, 2) if span > 36 else ("TD1", 30, 3)
-    if len(rows) < count or span < 22:
-        return None
-    feats = []
-    for row in rows[-count:]:
-        f = row_cells(region, row, n)
-        if f is None:
-            return None
-        feats.append(f)
-    return fmt, templates().scores(np.concatenate(feats)) + _MASKS[fmt], n
+    c = rows[-1].centres[:, 0]
+    pitch = float(np.median(np.diff(c))) if len(c) > 1 else 0.0
+    if pitch <= 0:
+        return []
+    count = (b[-1, 0] + b[-1, 2] - c[0]) / pitch + 0.655
+    if count < 22:
+        return []
+    formats = sorted((("TD3", 44, 2), ("TD1", 30, 3)), key=lambda f: abs(f[1] - count))
+    if abs(formats[1][1] - count) > 1.5 * abs(formats[0][1] - count) + 2:
+        formats = formats[:1]
+    out = []
+    for fmt, n, lines in formats:
+        if len(rows) < lines:
+            continue
+        feats = [row_cells(region, row, n) for row in rows[-lines:]]
+        if any(f is None for f in feats):
+            continue
+        cells = np.concatenate(feats)
+        out.append(_PageRead(fmt, templates().scores(cells) + _MASKS[fmt], n, cells))
+    return out
 
 
 # Pairs OCR-B keeps apart by shape only; where both may stand (document and personal
@@ -90,7 +123,27 @@ _LOOKALIKES = {frozenset(p) for p in ("0O", "1I", "8B", "5S", "2Z", "0D", "0Q")}
 MAX_AMBIGUOUS = 4
 
 
-def _decode(fmt: str, scores: np.ndarray, n: int) -> tuple[Mrz, float] | None:
+def _settle_pairs(ambiguous: list[int], best: np.ndarray, second: np.ndarray,
+                  cells: np.ndarray) -> tuple[dict[int, int], list[int]]:
+    """Look-alikes the pair discriminant settles clearly (position -> class), and the rest.
+    A single wrong 0/O, 1/I, ... verdict always breaks its check digit (their values differ
+    by 7 to 24, never by a multiple of ten), so a wrong verdict costs a refusal, not a
+    wrong reading; two wrong verdicts in one field would have to cancel out."""
+    found = pair_discriminants()
+    settled: dict[int, int] = {}
+    still: list[int] = []
+    for i in ambiguous:
+        a, b = ALPHABET[best[i]], ALPHABET[second[i]]
+        disc = found.get(frozenset((a, b)))
+        z = float(disc.z(cells[i])) if disc is not None else 0.0
+        if abs(z) < PAIR_SETTLE:
+            still.append(i)
+            continue
+        settled[i] = ALPHABET.index(disc.pair[0] if z < 0 else disc.pair[1])
+    return settled, still
+
+
+def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mrz, float] | None:
     rows = np.arange(len(scores))
     order = np.argsort(-scores, axis=1)
     best, second = order[:, 0], order[:, 1]
@@ -102,11 +155,16 @@ def _decode(fmt: str, scores: np.ndarray, n: int) -> tuple[Mrz, float] | None:
     margin = top - scores[rows, second]
     ambiguous = [i for i in np.argsort(margin)
                  if frozenset((ALPHABET[best[i]], ALPHABET[second[i]])) in _LOOKALIKES
-                 and margin[i] < AMBIGUOUS_MARGIN][:MAX_AMBIGUOUS]
+                 and margin[i] < AMBIGUOUS_MARGIN]
+    settled, ambiguous = _settle_pairs(ambiguous, best, second, cells)
+    ambiguous = ambiguous[:MAX_AMBIGUOUS]
+    base = best.copy()
+    for i, cls in settled.items():
+        base[i] = cls
     passed: list[tuple[float, Mrz]] = []
     reason = ""
     for choice in range(1 << len(ambiguous)):
-        pick = best.copy()
+        pick = base.copy()
         for k, i in enumerate(ambiguous):
             if choice >> k & 1:
                 pick[i] = second[i]
@@ -136,7 +194,14 @@ def _pages(img: np.ndarray) -> list[np.ndarray]:
     a, b = side_lengths(q)
     height = max(16, round(PAGE_WIDTH * b / max(a, 1e-6)))
     page = warp_quad(gray, q, PAGE_WIDTH, height)
-    return [page, cv2.rotate(page, cv2.ROTATE_180)]
+    pages = [page, cv2.rotate(page, cv2.ROTATE_180)]
+    if height < PAGE_WIDTH / BAND_ASPECT:
+        # A band this flat is the MRZ's own clear zone, found instead of the page around it
+        # (pale on pale): read it as the bottom of a page of the usual height, both ways up.
+        pad = round(PAGE_WIDTH / 1.5) - height
+        pages = [cv2.copyMakeBorder(p, pad, 0, 0, 0, cv2.BORDER_CONSTANT,
+                                    value=float(np.median(p))) for p in pages]
+    return pages
 
 
 def _reading(mrz: Mrz, weakest: float) -> MrzReading:
@@ -149,13 +214,10 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     check digit right. Raises CameraError("bad_frame") for input that is not an image."""
     img = as_bgr(frame)
     for page in _pages(img):
-        found = _read_page(page)
-        if found is None:
-            continue
-        decoded = _decode(*found)
-        if decoded is None:
-            continue
-        return _reading(*decoded)
+        for found in _read_page(page):
+            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
+            if decoded is not None:
+                return _reading(*decoded)
     return None
 
 
@@ -167,9 +229,10 @@ VOTE_MIN_SCORE = 0.7
 
 
 class MrzVoter:
-    """Reads a held document over several frames: per-character template scores are
-    averaged over the frames, then decoded with the same safeguards as one frame (every
-    check digit, the correlation floor, a unique winner among look-alikes). Averaging
+    """Reads a held document over several frames: per-character template scores (and the
+    character cells, for the pair discriminants) are averaged over the frames, then decoded
+    with the same safeguards as one frame (every check digit, the correlation floor, a
+    unique winner among look-alikes). Averaging
     shrinks each frame's noise, so a 0/O that one frame cannot settle often settles.
 
         voter = MrzVoter()
@@ -183,7 +246,7 @@ class MrzVoter:
     def __init__(self, max_frames: int = 8) -> None:
         self.max_frames = max_frames
         self._key: tuple[str, int] | None = None
-        self._frames: list[np.ndarray] = []
+        self._frames: list[_PageRead] = []
 
     @property
     def frames(self) -> int:
@@ -197,27 +260,25 @@ class MrzVoter:
     def feed(self, frame: np.ndarray | Frame) -> MrzReading | None:
         """Add one frame; the reading once the frames agree on one, else None."""
         img = as_bgr(frame)
-        best: tuple[str, np.ndarray, int] | None = None
-        for page in _pages(img):
-            found = _read_page(page)
-            if found is None:
-                continue
-            decoded = _decode(*found)
+        best: _PageRead | None = None
+        for found in (f for page in _pages(img) for f in _read_page(page)):
+            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
             if decoded is not None:
                 return _reading(*decoded)
-            med = float(np.median(found[1].max(axis=1)))
+            med = float(np.median(found.scores.max(axis=1)))
             if med >= SANE_MEDIAN and (best is None
-                                        or med > float(np.median(best[1].max(axis=1)))):
+                                        or med > float(np.median(best.scores.max(axis=1)))):
                 best = found
         if best is None:
             return None
-        fmt, scores, n = best
-        if self._key != (fmt, len(scores)):  # another document or another format
-            self._key, self._frames = (fmt, len(scores)), []
-        self._frames = [*self._frames, scores][-self.max_frames:]
+        key = (best.fmt, len(best.scores))
+        if self._key != key:  # another document or another format
+            self._key, self._frames = key, []
+        self._frames = [*self._frames, best][-self.max_frames:]
         if len(self._frames) < 2:
             return None
-        decoded = _decode(fmt, np.mean(self._frames, axis=0), n)
+        decoded = _decode(best.fmt, np.mean([f.scores for f in self._frames], axis=0), best.n,
+                          np.mean([f.cells for f in self._frames], axis=0))
         if decoded is None or decoded[1] < VOTE_MIN_SCORE:
             return None
         return _reading(*decoded)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from devices.camera.frames import as_bgr
+from devices.camera.orient import page_orientation
 from devices.camera.port import CameraError, Frame, Quad
+
+log = logging.getLogger(__name__)
 
 MM_PER_INCH = 25.4
 
@@ -69,9 +73,12 @@ def upright_corners(quad: np.ndarray, portrait: bool) -> np.ndarray:
 
 
 def rectify(frame: np.ndarray | Frame, quad: Quad | np.ndarray,
-            kind: DocumentKind | None = None, dpi: int = 200) -> np.ndarray:
+            kind: DocumentKind | None = None, dpi: int = 200, *,
+            upright: bool = True) -> np.ndarray:
     """The document as a flat image at `dpi`, in its true aspect (portrait A4, landscape
-    card). Which way up it lies is not known here; the caller may turn it by 180 degrees."""
+    card). With `upright` (the default) it is also turned by 180 degrees when its text or
+    MRZ says it lies upside down (see devices.camera.orient; right for about 19 pages in
+    20 on the seeded scenes); without, it comes out in the quad's own corner order."""
     img = as_bgr(frame)
     if not 50 <= dpi <= 600:
         raise CameraError("bad_setting", f"dpi {dpi} outside 50..600")
@@ -80,4 +87,10 @@ def rectify(frame: np.ndarray | Frame, quad: Quad | np.ndarray,
     w = round(size.width_mm / MM_PER_INCH * dpi)
     h = round(size.height_mm / MM_PER_INCH * dpi)
     q = upright_corners(np.asarray(quad), size.portrait)
-    return warp_quad(img, q, w, h)
+    page = warp_quad(img, q, w, h)
+    if upright:
+        found = page_orientation(page, dpi / MM_PER_INCH, landscape=not size.portrait)
+        log.debug("page orientation: turn %d (%s, %.2f)", found.turn, found.cue, found.score)
+        if found.turn == 180:
+            page = cv2.rotate(page, cv2.ROTATE_180)
+    return page

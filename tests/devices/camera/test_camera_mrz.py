@@ -26,9 +26,9 @@ def test_bac_key_rate_and_no_false_accepts(mrz_scenes):
             right += 1
         else:
             wrong += 1
-    # Measured on this set: 19 of 24 read exactly, none wrong.
+    # Measured on this set: 22 of 24 read exactly, none wrong (round 2: 19 of 24).
     assert wrong == 0
-    assert right / len(mrz_scenes) >= 0.7
+    assert right / len(mrz_scenes) >= 0.85
 
 
 def test_reading_is_an_mrz_with_parsed_fields(mrz_scenes):
@@ -101,3 +101,28 @@ def test_voter_reads_a_held_document_and_refuses_a_tampered_one():
     for _ in range(3):
         assert voter.feed(render_scene(spec, random.Random(rng.random()), doc=doc).image) is None
     assert voter.frames <= 3
+
+
+def test_pair_discriminants_tell_look_alikes_apart():
+    """0/O and the other look-alikes, printed as the camera sees them (a seed the
+    discriminants were not trained on), fall on their own side of each discriminant."""
+    from devices.camera.ocrb import PAIRS, _degraded_line, pair_discriminants, read_row_features
+
+    found = pair_discriminants()
+    rng, noise = random.Random(1), np.random.default_rng(1)
+    wrong = total = 0
+    for _ in range(6):
+        text = "P" + "".join(rng.choice(PAIRS)[rng.randrange(2)] for _ in range(42)) + "8"
+        img, font_px = _degraded_line(text, rng, noise)
+        cells = read_row_features(img, len(text), font_px * 0.7)
+        assert cells is not None
+        for ch, cell in zip(text[1:-1], cells[1:-1], strict=True):
+            for pair, disc in found.items():
+                if ch in pair:
+                    z = float(disc.z(cell))
+                    wrong += (z < 0) != (ch == disc.pair[0])
+                    total += 1
+    # Measured: 0 of 344 on the wrong side. On camera frames about 1 O in 100 falls on the
+    # 0 side; a lone wrong verdict breaks its check digit (a refusal, never a wrong read).
+    assert total > 300
+    assert wrong / total <= 0.01
