@@ -4,6 +4,12 @@ The thread reads as fast as the source gives frames (files are paced to `fps`) a
 only the newest, so a slow consumer never sees stale frames. A source that fails (camera
 unplugged, file gone) is reopened with exponential backoff; the status says what is going
 on. Every wait is bounded.
+
+Status only changes when something a caller should act on happened: a looping file that
+wraps around (however the backend gets back to its start, reopening included) stays `ok`;
+a device that loses one frame is reopened at once and reports `degraded` ("reopening")
+meanwhile, since the kiosk closes camera capabilities while the camera is `offline`. Only
+a reopen that fails makes it `offline`.
 """
 
 from __future__ import annotations
@@ -34,14 +40,19 @@ class _ImageSequence:
         return bool(self.files)
 
     def read(self) -> tuple[bool, np.ndarray | None]:
-        if self.pos >= len(self.files):
-            if not self.loop:
-                return False, None
-            self.pos = 0
-        path = self.files[self.pos]
-        self.pos += 1
-        img = cv2.imread(path, cv2.IMREAD_COLOR)
-        return img is not None, img
+        # An unreadable file (deleted, half-written) is skipped, not fatal; one pass at most.
+        for _ in range(len(self.files)):
+            if self.pos >= len(self.files):
+                if not self.loop:
+                    return False, None
+                self.pos = 0
+            path = self.files[self.pos]
+            self.pos += 1
+            img = cv2.imread(path, cv2.IMREAD_COLOR)
+            if img is not None:
+                return True, img
+            log.warning("camera: skipped an unreadable image %s", Path(path).name)
+        return False, None
 
     def release(self) -> None:
         self.files = []
@@ -49,6 +60,11 @@ class _ImageSequence:
 
 def _is_glob(source: str) -> bool:
     return any(ch in source for ch in "*?[")
+
+
+def _is_printf_sequence(source: str) -> bool:
+    """OpenCV's own image-sequence form, "frame_%05d.png" (its CAP_IMAGES backend)."""
+    return "%" in Path(source).name
 
 
 class Capture:
@@ -127,6 +143,9 @@ class Capture:
         elif _is_glob(src):
             cap = _ImageSequence(src, self.settings.loop)
             self._paced = True
+        elif _is_printf_sequence(src):
+            cap = cv2.VideoCapture(src, cv2.CAP_IMAGES)
+            self._paced = True
         else:
             cap = cv2.VideoCapture(src) if Path(src).exists() else None
             self._paced = True
@@ -145,9 +164,14 @@ class Capture:
 
     def _read(self) -> np.ndarray | None:
         src = self._src
+        if (isinstance(src, cv2.VideoCapture) and src.getBackendName() == "CV_IMAGES"
+                and src.get(cv2.CAP_PROP_POS_FRAMES) >= src.get(cv2.CAP_PROP_FRAME_COUNT) > 0):
+            return None  # past the last image: reading on would only warn on stderr
         ok, img = src.read()  # type: ignore[attr-defined]
-        if not ok and isinstance(src, cv2.VideoCapture) and self._paced and self.settings.loop:
-            src.set(cv2.CAP_PROP_POS_FRAMES, 0)  # a video file starts over
+        # A video file starts over; image sequences (CAP_IMAGES) refuse the seek, and
+        # _recover reopens them instead.
+        if (not ok and isinstance(src, cv2.VideoCapture) and self._is_file_loop()
+                and src.set(cv2.CAP_PROP_POS_FRAMES, 0)):
             ok, img = src.read()
         if not ok or img is None or img.ndim != 3:
             return None
@@ -171,7 +195,8 @@ class Capture:
             started = time.monotonic()
             img = self._read()
             if img is None:
-                self._close()
+                img = self._recover()
+            if img is None:
                 self._set_status(DeviceState.OFFLINE, "source_lost",
                                  f"{self._describe()} gave no frame; reopening")
                 self._stop.wait(pause)
@@ -184,6 +209,33 @@ class Capture:
                 self._lock.notify_all()
             if self._paced:
                 self._stop.wait(max(0.0, period - (time.monotonic() - started)))
+
+    def _is_file_loop(self) -> bool:
+        return not isinstance(self.settings.source, int) and self.settings.loop
+
+    def _recover(self) -> np.ndarray | None:
+        """One immediate reopen after a failed read; the frame it gives, or None (closed).
+
+        A looping file reopens silently (its wrap-around is no fault); a device says
+        `degraded` while it reopens. A non-looping file that ended is a camera gone away:
+        no immediate reopen, the caller's backoff applies.
+        """
+        self._close()
+        device = isinstance(self.settings.source, int)
+        if not (device or self._is_file_loop()) or self._stop.is_set():
+            return None
+        if device:
+            self._set_status(DeviceState.DEGRADED, "reopening",
+                             f"{self._describe()} lost a frame; reopening")
+        if not self._open():
+            return None
+        self.reopen_count += 1
+        img = self._read()
+        if img is None:
+            self._close()
+            return None
+        self._set_status(DeviceState.OK, "streaming", f"reading {self._describe()}")
+        return img
 
     def _describe(self) -> str:
         src = self.settings.source

@@ -204,6 +204,57 @@ def _pages(img: np.ndarray) -> list[np.ndarray]:
     return pages
 
 
+# The rows' own geometry, for frames whose page outline misleads (the photo found instead
+# of the page, a cut through the MRZ, nothing): dark-on-light ink closed at a few scales
+# into row blobs; the longest elongated blob and those as long as it make the band.
+ROW_CLOSE_PX = (5, 8, 12)
+ROW_MIN_ASPECT = 6.0  # a row blob's length over its height
+ROW_MIN_LENGTH = 0.15  # of the frame's width
+
+
+def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
+    """MRZ bands straightened from the rows themselves, padded to the bottom of a page of
+    the usual height (as _pages does for a flat band), both ways up."""
+    w = gray.shape[1]
+    blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT,
+                                cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    _, ink = cv2.threshold(blackhat, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    out: list[np.ndarray] = []
+    seen: list[tuple[float, float, float, float]] = []
+    for size in ROW_CLOSE_PX:
+        closed = cv2.morphologyEx(ink, cv2.MORPH_CLOSE,
+                                  cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+        contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        rows = []
+        for c in contours:
+            _centre, (a, b), _angle = cv2.minAreaRect(c)
+            long, short = max(a, b), min(a, b)
+            if long >= ROW_MIN_LENGTH * w and short >= 4 and long / short >= ROW_MIN_ASPECT:
+                rows.append((long, c))
+        if not rows:
+            continue
+        rows.sort(key=lambda r: -r[0])
+        group = [c for long, c in rows if long > 0.8 * rows[0][0]][:3]
+        pts = np.concatenate([c.reshape(-1, 2) for c in group]).astype(np.float32)
+        (cx, cy), (a, b), ang = cv2.minAreaRect(pts)
+        if a < b:
+            a, b, ang = b, a, ang + 90
+        key = (cx, cy, a, b)
+        if any(np.allclose(key, k, atol=2.0) for k in seen):
+            continue  # the same band at another closing size
+        seen.append(key)
+        box = cv2.boxPoints(((cx, cy), (a * 1.08, b * 1.5), ang))
+        q = upright_corners(box, portrait=False)
+        length, height_px = side_lengths(q)
+        height = max(16, round(PAGE_WIDTH * height_px / max(length, 1e-6)))
+        band = warp_quad(gray, q, PAGE_WIDTH, height)
+        pad = max(0, round(PAGE_WIDTH / 1.5) - height)
+        for p in (band, cv2.rotate(band, cv2.ROTATE_180)):
+            out.append(cv2.copyMakeBorder(p, pad, 0, 0, 0, cv2.BORDER_CONSTANT,
+                                          value=float(np.median(p))))
+    return out
+
+
 def _reading(mrz: Mrz, weakest: float) -> MrzReading:
     return MrzReading(**{k: getattr(mrz, k) for k in mrz.__dataclass_fields__},
                       confidence=round(weakest, 3))
@@ -215,6 +266,13 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     img = as_bgr(frame)
     for page in _pages(img):
         for found in _read_page(page):
+            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
+            if decoded is not None:
+                return _reading(*decoded)
+    # Second attempt: the rows found in the frame itself, the page outline aside. The same
+    # decoder and safeguards apply.
+    for band in _row_bands(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)):
+        for found in _read_page(band):
             decoded = _decode(found.fmt, found.scores, found.n, found.cells)
             if decoded is not None:
                 return _reading(*decoded)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import time
 
 import numpy as np
 import pytest
 
 from devices.camera import CameraSettings, Capture, DeviceState
+from devices.camera import capture as capture_module
 from sim.camera import hold_sequence, write_images, write_video
 
 
@@ -79,3 +81,112 @@ def test_a_vanished_source_is_reopened_with_backoff(tmp_path, sequence):
         assert _wait(lambda: cam.status().state is DeviceState.OK, timeout=5)
         assert cam.latest(2.0, newer_than=last.index if last else -1) is not None
     assert cam.status().code == "stopped"
+
+
+def _watch_states(cam, stop):
+    """Every (state, code) seen by polling status from another thread, in order of change."""
+    seen: list[tuple[str, str]] = []
+
+    def poll():
+        while not stop.is_set():
+            s = cam.status()
+            if not seen or seen[-1] != (s.state.value, s.code):
+                seen.append((s.state.value, s.code))
+            time.sleep(0.0005)
+
+    t = threading.Thread(target=poll, daemon=True)
+    t.start()
+    return seen, t
+
+
+@pytest.mark.parametrize("form", ["glob", "printf"])
+def test_a_looping_image_sequence_stays_ok_across_wrap_arounds(tmp_path, sequence, form):
+    folder = write_images(sequence, tmp_path / "seq", ext="jpg")
+    source = str(folder / ("*.jpg" if form == "glob" else "frame_%05d.jpg"))
+    cam = Capture(CameraSettings(source=source, fps=120))
+    with cam:
+        assert cam.latest(3.0) is not None
+        assert cam.status().state is DeviceState.OK
+        stop = threading.Event()
+        seen, poller = _watch_states(cam, stop)
+        # Four wrap-arounds of the 8-frame sequence.
+        assert _wait(lambda: cam.latest(1.0).index > 5 * len(sequence), timeout=10)
+        stop.set()
+        poller.join(1.0)
+    assert seen == [("ok", "streaming")]
+
+
+def test_a_missing_source_goes_offline_with_growing_backoff(tmp_path):
+    cam = Capture(CameraSettings(source=str(tmp_path / "gone.avi"),
+                                 reopen_backoff_s=(0.1, 0.4)))
+    stop = threading.Event()
+    seen, poller = _watch_states(cam, stop)
+    pauses: list[float] = []
+    with cam:
+        end = time.monotonic() + 1.3
+        last = ""
+        while time.monotonic() < end:
+            d = cam.status().detail
+            if "retry in" in d and d != last:
+                pauses.append(float(d.rsplit("retry in ", 1)[1].rstrip("s")))
+            last = d
+            time.sleep(0.001)
+        stop.set()
+        poller.join(1.0)
+    assert {state for state, _ in seen} == {"offline"}
+    assert ("offline", "source_missing") in seen
+    # Doubling from the first pause, held at the longest: 0.1, 0.2, 0.4, 0.4...
+    assert pauses[:3] == [0.1, 0.2, 0.4]
+    assert all(p == 0.4 for p in pauses[3:])
+
+
+class _FlakyDevice:
+    """Stands in for a webcam (none here): frame 5 of the first session is lost; the
+    reopen takes a moment, as a real driver's does."""
+
+    opens = 0
+
+    def __init__(self, index, *args):
+        type(self).opens += 1
+        self.session = type(self).opens
+        self.n = 0
+        if self.session > 1:
+            time.sleep(0.15)
+
+    def isOpened(self):  # noqa: N802
+        return True
+
+    def set(self, *args):
+        return True
+
+    def get(self, prop):
+        return 0.0
+
+    def getBackendName(self):  # noqa: N802
+        return "V4L2"
+
+    def read(self):
+        self.n += 1
+        time.sleep(0.005)
+        if self.session == 1 and self.n == 5:
+            return False, None
+        return True, np.full((48, 64, 3), self.n % 255, np.uint8)
+
+    def release(self):
+        pass
+
+
+def test_a_device_that_loses_one_frame_is_degraded_while_it_reopens(monkeypatch):
+    monkeypatch.setattr(capture_module.cv2, "VideoCapture", _FlakyDevice)
+    _FlakyDevice.opens = 0
+    cam = Capture(CameraSettings(source=0))
+    stop = threading.Event()
+    seen, poller = _watch_states(cam, stop)
+    with cam:
+        assert _wait(lambda: _FlakyDevice.opens >= 2 and cam.latest(0.5).index > 10)
+        stop.set()
+        poller.join(1.0)
+    after_first_ok = seen[seen.index(("ok", "streaming")):]
+    assert after_first_ok == [("ok", "streaming"), ("degraded", "reopening"),
+                              ("ok", "streaming")]
+    assert cam.reopen_count == 2

@@ -26,9 +26,9 @@ def test_bac_key_rate_and_no_false_accepts(mrz_scenes):
             right += 1
         else:
             wrong += 1
-    # Measured on this set: 22 of 24 read exactly, none wrong (round 2: 19 of 24).
+    # Measured on this set: 23 of 24 read exactly, none wrong (round 3: 22, round 2: 19).
     assert wrong == 0
-    assert right / len(mrz_scenes) >= 0.85
+    assert right / len(mrz_scenes) >= 0.9
 
 
 def test_reading_is_an_mrz_with_parsed_fields(mrz_scenes):
@@ -126,3 +126,44 @@ def test_pair_discriminants_tell_look_alikes_apart():
     # 0 side; a lone wrong verdict breaks its check digit (a refusal, never a wrong read).
     assert total > 300
     assert wrong / total <= 0.01
+
+
+# Bench-set scenes (seed 2016's mrz_set) whose page outline misleads: no outline or one
+# that leaves the MRZ out. Round 3 read none of them; the rows found in the frame do.
+OUTLINE_MISSES = (1568360784, 156138386, 1465665339, 369100314)
+
+
+def _scene_from_seed(seed):
+    from sim.camera.scene import FRAME_SIZE, _mrz_spec
+
+    r = random.Random(seed)
+    return render_scene(_mrz_spec(r), r, frame_size=FRAME_SIZE)
+
+
+def test_rows_found_in_the_frame_read_what_the_page_outline_misses(monkeypatch):
+    from devices.camera import mrz_reader
+
+    scenes = [_scene_from_seed(s) for s in OUTLINE_MISSES]
+    truths = [parse_mrz(sc.truth["mrz"]) for sc in scenes]
+    got = [read_mrz(sc.image) for sc in scenes]
+    assert [g.lines if g else None for g in got] == [t.lines for t in truths]
+    # Without the rows' own geometry, none of these is read: the fallback is what reads them.
+    monkeypatch.setattr(mrz_reader, "_row_bands", lambda gray: [])
+    assert [read_mrz(sc.image) for sc in scenes] == [None] * len(scenes)
+
+
+def test_row_bands_find_no_mrz_where_there_is_none():
+    from devices.camera.mrz_reader import _read_page, _row_bands
+
+    for seed, doc in enumerate(["a4", "receipt", None]):
+        sc = render_scene(SceneSpec(doc=doc, counter="cluttered", rotation_deg=12, fill=0.8),
+                          random.Random(60 + seed))
+        for band in _row_bands(sc.image[:, :, 1]):
+            for found in _read_page(band):
+                assert mrz_reader_decode(found) is None
+
+
+def mrz_reader_decode(found):
+    from devices.camera.mrz_reader import _decode
+
+    return _decode(found.fmt, found.scores, found.n, found.cells)
