@@ -43,7 +43,6 @@ from .catalog import CatalogStore
 from .config import KioskConfig
 from .flow import Flow, FlowSettings
 from .flow_ports import CardReaderPort, ThreadExecutor
-from .flow_state import Screen
 from .receipt import Bilingual, Place
 
 log = logging.getLogger(__name__)
@@ -91,11 +90,32 @@ def read_ui_settings(path: Path) -> UiSettings:
     )
 
 
+@dataclass(frozen=True)
+class CameraRequest:
+    """What the camera is wanted for ("mrz", "page", "code" or None) and which screen
+    visit asks it: a new key re-arms the feed (one MRZ / page / code per key)."""
+
+    want: str | None = None
+    key: tuple[object, ...] = ()
+
+    @classmethod
+    def of(cls, flow: Flow) -> CameraRequest:
+        """Read on the flow's thread. The key names the page awaited, not only whether one
+        is: "done with this material" and "scan the next" can come within one frame."""
+        s = flow.state
+        v = s.view
+        material = getattr(getattr(v, "material", None), "code", "")
+        return cls(flow.camera_wanted(),
+                   (s.visit, s.screen.value, bool(getattr(v, "awaiting_page", False)),
+                    material, getattr(v, "pages", 0), getattr(v, "replacing", None)))
+
+
 class CameraFeed:
     """What the camera sees, as the flow's intents, decided by the screen showing.
 
-    Runs on its own thread (detection on the PreviewPipeline's); reads the flow's
-    immutable snapshot and posts intents to the flow's thread. One MRZ and one QR code per
+    Runs on its own thread (detection on the PreviewPipeline's); knows what is wanted
+    only from the `CameraRequest` handed to `wanted()` on the flow's thread (build_kiosk
+    subscribes it to the flow), and posts intents to the flow's thread. One MRZ and one QR code per
     visit of the screen: the citizen leaving the document there does not repeat it.
     """
 
@@ -110,6 +130,7 @@ class CameraFeed:
         self._voter = MrzVoter()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._request = CameraRequest()
         self._screen_key: tuple[object, ...] | None = None
         self._sent = False
         self._hint: str | None = None
@@ -136,27 +157,22 @@ class CameraFeed:
         out = self.pipeline.preview(timeout_s=0.2)
         return out[1] if out is not None else None
 
-    def _key(self) -> tuple[object, ...]:
-        # Which page is awaited, not only whether one is: "done with this material" and
-        # "scan the next" can come within one frame, and the next must not look sent.
-        s = self.flow.state
-        v = s.view
-        awaiting = bool(getattr(v, "awaiting_page", False))
-        material = getattr(getattr(v, "material", None), "code", "")
-        return (s.visit, s.screen.value, awaiting, material, getattr(v, "pages", 0),
-                getattr(v, "replacing", None))
+    def wanted(self, request: CameraRequest) -> None:
+        """The flow's latest wish for the camera, handed over on the flow's thread; the
+        feed's threads read only this value, never the flow (which is single-threaded)."""
+        self._request = request
 
-    def _entered(self) -> None:
-        key = self._key()
-        if key != self._screen_key:
-            self._screen_key, self._sent, self._hint = key, False, None
+    def _entered(self) -> CameraRequest:
+        request = self._request
+        if request.key != self._screen_key:
+            self._screen_key, self._sent, self._hint = request.key, False, None
             self._voter.reset()
+        return request
 
     def _on_scan(self, scan: ScanState) -> None:
         # On the detection thread: pages and hints only while a page is awaited.
-        self._entered()
-        s = self.flow.state
-        if s.screen != Screen.CAPTURE or not getattr(s.view, "awaiting_page", False) or s.busy:
+        request = self._entered()
+        if request.want != "page":
             return
         if scan.page is not None and not self._sent:
             self._sent = True
@@ -177,19 +193,17 @@ class CameraFeed:
             if frame is None:
                 continue
             last = frame.index
-            self._entered()
-            s = self.flow.state
-            if self._sent or s.busy:
+            request = self._entered()
+            if self._sent or request.want is None:
                 continue
             try:
-                if (s.screen == Screen.IDENTIFY and getattr(s.view, "mode", "") == "camera"
-                        and getattr(s.view, "identity", None) is None):
+                if request.want == "mrz":
                     reading = self._voter.feed(frame)
                     if reading is not None:
                         self._sent = True
                         self.mrz_sent += 1
                         self.post(lambda r=reading: self.flow.mrz_read(r))
-                elif s.screen == Screen.PROGRESS_LOOKUP:
+                elif request.want == "code":
                     codes = [c for c in read_codes(frame, self.code_backend)  # type: ignore[arg-type]
                              if c.format == "QRCode"]
                     if codes:
@@ -327,5 +341,7 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                   card, printer, flow, executor, post)
     kiosk.worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
     if camera is not None:
-        kiosk.feed = CameraFeed(camera, flow, post)
+        feed = CameraFeed(camera, flow, post)
+        flow.subscribe(lambda _state: feed.wanted(CameraRequest.of(flow)))
+        kiosk.feed = feed
     return kiosk

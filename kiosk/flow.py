@@ -1552,6 +1552,23 @@ class Flow:
                 self._exit_requested = True
         self._intent("leave_application", handle, allowed=(Screen.MAINTENANCE,))
 
+    # ---- what the camera is wanted for ------------------------------------------------
+
+    def camera_wanted(self) -> str | None:
+        """What the screen showing wants of the camera: "mrz" (identify, document on the
+        camera, no chip read yet), "page" (capture, a page awaited), "code" (progress
+        lookup: a receipt's QR code) or None. Nothing while a job runs."""
+        if self._busy is not None:
+            return None
+        if (self._screen == Screen.IDENTIFY and self._identify_mode == "camera"
+                and self.session.identity is None):
+            return "mrz"
+        if self._screen == Screen.CAPTURE and self._awaiting_page:
+            return "page"
+        if self._screen == Screen.PROGRESS_LOOKUP:
+            return "code"
+        return None
+
     # ---- images for the UI's image provider --------------------------------------------
 
     def face_image(self) -> bytes | None:

@@ -347,6 +347,13 @@ class FlowState:
         """The screen's instruction (shown, and read aloud when speech is on)."""
         if self.screen == Screen.RECEIPT and getattr(self.view, "printed", None) is False:
             return "screen.receipt_on_screen"  # not "take your receipt": there is none
+        if self.screen == Screen.TICKET and getattr(self.view, "ticket", None) is not None:
+            return "screen.ticket_taken"  # the choice is made: take the ticket
+        if self.screen == Screen.IDENTIFY:
+            if getattr(self.view, "identity", None) is not None:
+                return "screen.identify_confirm"  # the chip was read: check and confirm
+            if getattr(self.view, "mode", "") == "typed":
+                return "screen.identify_typed"  # no camera: "place it face down" misleads
         return f"screen.{self.screen.value}"
 
     def capability(self, name: str) -> Capability:

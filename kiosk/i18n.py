@@ -19,6 +19,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "screen.identify": ("请将证件资料页朝下放在扫描区，芯片将自动读取。",
                         "Place your document's photo page face down on the scanner; "
                         "its chip is read automatically."),
+    "screen.identify_typed": ("请输入证件资料页上的证件号码、出生日期和有效期，然后读取芯片。",
+                              "Type the document number, date of birth and expiry date from "
+                              "the photo page, then read the chip."),
+    "screen.identify_confirm": ("请核对证件信息，无误后点击确认。",
+                                "Check the details read from the chip, then tap Confirm."),
     "screen.staff_sign_in": ("工作人员请放置工作证并输入6位密码。",
                              "Staff: place your staff card and enter your 6-digit PIN."),
     "screen.staff_menu": ("请选择：代办业务或终端维护。",
@@ -46,6 +51,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "number and query code."),
     "screen.progress": ("以下是您的办理进度。", "Here is the progress of your application."),
     "screen.ticket": ("请选择业务类别取号。", "Choose a category to take a queue number."),
+    "screen.ticket_taken": ("这是您的排队号，请取走号票并留意叫号。",
+                            "Here is your queue number: take the ticket and wait to be called."),
     "screen.maintenance": ("终端维护。", "Kiosk maintenance."),
     # --- the visit ---
     "visit.timed_out": ("由于长时间未操作，本次办理已结束，您的信息已清除。",

@@ -104,9 +104,21 @@ def load_ui(flow: Flow, metrics: ScreenMetrics | None = None, *,
     # The screens of a finished visit are gone; make their objects and strings go too.
     # Deferred to the top of the event loop: a screen's own button may have ended the visit.
     vm.visitEnded.connect(lambda: QTimer.singleShot(0, lambda: _drop_leftovers(engine)))
+    # Warnings are kept only while loading (for the error); later ones are logged, not kept:
+    # a list held for the engine's life grew with every visit (bench/ui.py found it).
     errors: list[str] = []
-    engine.warnings.connect(lambda ws: errors.extend(w.toString() for w in ws))
+    loading = [True]
+
+    def on_warnings(ws: list) -> None:  # a QList<QQmlError>
+        for w in ws:
+            if loading[0]:
+                errors.append(w.toString())
+            else:
+                log.debug("qml_warning %s", w.toString()[:200])
+
+    engine.warnings.connect(on_warnings)
     engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))
+    loading[0] = False
     roots = engine.rootObjects()
     if not roots:
         raise UiLoadError("QML did not load: " + "; ".join(errors[:5]))

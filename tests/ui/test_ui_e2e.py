@@ -160,6 +160,8 @@ def visit_by_touch(app, kiosk, ui) -> None:
     assert flow.state.view.can_continue
     finger.tap("materialsDone")
     assert flow.state.screen == Screen.REVIEW
+    # Landscape: the review is taller than the screen; the cut edge says "scroll for more".
+    wait_for(app, lambda: finger.visible("moreBelowLabel"), "the scroll-for-more hint", 5)
     finger.tap("submit")
     wait_for(app, lambda: flow.state.screen == Screen.RECEIPT and flow.state.busy is None
              and flow.state.view.printed is not None, "the receipt")

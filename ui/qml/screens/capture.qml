@@ -8,7 +8,7 @@ Item {
     readonly property var v: vm.state.view
     property int frame: 0
     Timer { interval: 120; repeat: true; running: scr.v.awaiting_page; onTriggered: scr.frame++ }
-    Label { id: head; width: parent.width; text: scr.v.material.name + "  (" + scr.v.pages + " " + vm.t.pages + ")"; font.pixelSize: theme.title; font.bold: true }
+    Label { id: head; width: parent.width; text: scr.v.material.name + "  (" + scr.v.pages + " " + (scr.v.pages === 1 ? vm.t.page_one : vm.t.pages) + ")"; font.pixelSize: theme.title; font.bold: true }
     Rectangle {
         id: stage
         anchors { left: parent.left; top: head.bottom; topMargin: theme.gap }

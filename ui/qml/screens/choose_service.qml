@@ -39,7 +39,7 @@ Item {
         spacing: theme.gap
         clip: true
         model: scr.v.services
-        header: Label { text: scr.v.services.length > 0 ? scr.v.services.length + " " + vm.t.services_found : vm.t.no_services; color: theme.muted; height: implicitHeight + theme.gap }
+        header: Label { text: scr.v.services.length > 0 ? scr.v.services.length + " " + vm.t.services_found : (scr.v.query || scr.v.category ? vm.t.no_services : vm.t.browse_hint); color: theme.muted; height: implicitHeight + theme.gap }
         delegate: Rectangle {
             objectName: "service_" + modelData.code
             width: list.width
@@ -59,4 +59,6 @@ Item {
             MouseArea { anchors.fill: parent; onClicked: vm.send("choose_service", [modelData.code]) }
         }
     }
+    MoreBelow { flick: cats; anchors.fill: cats; horizontal: theme.portrait }
+    MoreBelow { flick: list; anchors.fill: list }
 }

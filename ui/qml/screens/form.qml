@@ -14,6 +14,7 @@ Item {
     }
     Label { id: head; text: scr.v.service + "   " + vm.t.page.replace("{page}", scr.v.page + 1).replace("{pages}", scr.v.pages); color: theme.muted }
     Flickable {
+        id: formFlick
         anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
         contentHeight: fields.implicitHeight
         clip: true
@@ -75,4 +76,5 @@ Item {
         Btn { visible: scr.v.page > 0; text: "‹ " + vm.t.previous; onClicked: vm.send("previous_page", []) }
         Btn { objectName: "nextPage"; text: vm.t.next + " ›"; primary: true; big: true; onClicked: vm.send("next_page", []) }
     }
+    MoreBelow { flick: formFlick; anchors.fill: formFlick }
 }

@@ -23,7 +23,7 @@ Item {
                 anchors { left: parent.left; right: buttons.left; verticalCenter: parent.verticalCenter; margins: theme.margin }
                 Label { width: parent.width; text: (modelData.pages > 0 ? "✓ " : modelData.skipped ? "– " : "○ ") + modelData.name; font.bold: true }
                 Label { width: parent.width; font.pixelSize: theme.small; color: theme.muted
-                        text: (modelData.required ? vm.t.required : vm.t.optional) + " · " + modelData.pages + " " + vm.t.pages
+                        text: (modelData.required ? vm.t.required : vm.t.optional) + " · " + modelData.pages + " " + (modelData.pages === 1 ? vm.t.page_one : vm.t.pages)
                               + (modelData.skipped ? " · " + vm.t.skipped : "") }
             }
             Row {
@@ -45,4 +45,5 @@ Item {
         text: vm.t.materials_done + " ›"; primary: true; big: true; enabled: scr.v.can_continue
         onClicked: vm.send("materials_done", [])
     }
+    MoreBelow { flick: list; anchors.fill: list }
 }

@@ -12,12 +12,13 @@ Item {
         id: head
         width: parent.width
         spacing: theme.gap
-        Label { width: parent.width; text: (scr.v.service || "") + "  " + scr.v.tracking_no; font.pixelSize: theme.title; font.bold: true }
+        Label { width: parent.width; text: (scr.v.service || "") + (theme.portrait ? "\n" : "  ") + scr.v.tracking_no; font.pixelSize: theme.title; font.bold: true }
         Label { objectName: "status"; width: parent.width; text: vm.t.status + ": " + scr.st(scr.v.status)
                 + (scr.v.promised_by ? "   " + vm.t.promised_by + ": " + scr.v.promised_by : ""); font.bold: true
                 color: scr.v.status === "needs_materials" ? theme.warn : theme.fg }
     }
     ListView {
+        id: timeline
         anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: actions.top; margins: theme.gap }
         clip: true
         spacing: theme.gap
@@ -46,4 +47,5 @@ Item {
               onClicked: vm.send("start_supplement", []) }
         Btn { text: vm.t.finish; big: true; onClicked: vm.send("finish", []) }
     }
+    MoreBelow { flick: timeline; anchors.fill: timeline }
 }

@@ -7,6 +7,7 @@ Item {
     readonly property var v: vm.state.view
     function deliveryLabel(k) { return k === "mail" ? vm.t.delivery_mail : vm.t.delivery_pickup }
     Flickable {
+        id: reviewFlick
         anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actions.top; bottomMargin: theme.gap }
         contentHeight: body.implicitHeight
         clip: true
@@ -40,7 +41,7 @@ Item {
                 Label { text: vm.t.review_materials; font.bold: true; color: theme.accent; anchors.verticalCenter: parent.verticalCenter }
                 Btn { objectName: "editMaterials"; text: "✎ " + vm.t.edit; onClicked: vm.send("edit_materials", []) } }
             Repeater { model: scr.v.materials
-                Label { width: body.width; text: (modelData.pages > 0 ? "✓ " : "– ") + modelData.name + "  " + modelData.pages + " " + vm.t.pages
+                Label { width: body.width; text: (modelData.pages > 0 ? "✓ " : "– ") + modelData.name + "  " + modelData.pages + " " + (modelData.pages === 1 ? vm.t.page_one : vm.t.pages)
                         + (modelData.skipped ? " (" + vm.t.skipped + ")" : "") } }
             Label { text: vm.t.delivery; font.bold: true; color: theme.accent; visible: scr.v.delivery_options.length > 1 }
             Flow { width: parent.width; spacing: theme.gap; visible: scr.v.delivery_options.length > 1
@@ -56,4 +57,5 @@ Item {
         text: vm.t.submit + " ›"; primary: true; big: true; enabled: scr.v.problems.length === 0
         onClicked: vm.send("submit", [])
     }
+    MoreBelow { flick: reviewFlick; anchors.fill: reviewFlick }
 }

@@ -6,6 +6,7 @@ Item {
     id: scr
     readonly property var v: vm.state.view
     Flickable {
+        id: serviceFlick
         anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actions.top; bottomMargin: theme.gap }
         contentHeight: body.implicitHeight
         clip: true
@@ -41,4 +42,5 @@ Item {
         Btn { objectName: "startForm"; visible: scr.v.kiosk_filing; text: vm.t.start_form + " ›"; primary: true; big: true
               onClicked: vm.send("start_form", []) }
     }
+    MoreBelow { flick: serviceFlick; anchors.fill: serviceFlick }
 }
