@@ -36,6 +36,7 @@ bench: venv
 	$(VPY) bench/card.py
 	$(VPY) bench/receipt.py
 	$(VPY) bench/camera.py
+	$(VPY) bench/ui.py
 
 package: venv
 	$(VPY) -m pip install -q -e '.[package]'
