@@ -58,18 +58,7 @@ from sim.camera import (  # noqa: E402
     qr_set,
     write_video,
 )
-
-
-def smartdoc_iou(truth, quad, size_mm) -> float:
-    if quad is None:
-        return 0.0
-    w, h = size_mm
-    ref = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    hmat = cv2.getPerspectiveTransform(np.float32(truth), ref)
-    q = cv2.perspectiveTransform(np.float32(np.asarray(quad)).reshape(-1, 1, 2), hmat)
-    hull = cv2.convexHull(q.reshape(-1, 2)).reshape(-1, 2)
-    inter, _ = cv2.intersectConvexConvex(ref, hull)
-    return float(inter / (w * h + cv2.contourArea(hull) - inter))
+from tests.devices.camera.camera_helpers import smartdoc_iou  # noqa: E402  (one metric)
 
 
 def tutorial_detect(img):
