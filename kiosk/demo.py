@@ -244,7 +244,7 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
 
     try:
         wait_until(pump, lambda: flow.state.capability("progress").available
-                   and flow.state.capability("file").available, 10)
+                   and flow.ready_to_file(), 10)
         shot("attract")
         flow.start_filing()
         ok = wait_until(pump, lambda: getattr(flow.state.view, "identity", None) is not None, 30)

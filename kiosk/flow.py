@@ -479,6 +479,16 @@ class Flow:
             out.append(Capability(name, not missing, missing, instead))
         return tuple(out)
 
+    def device_line(self, device: str) -> DeviceLine | None:
+        """The last status reported for a device (card_reader, camera, printer, ...)."""
+        return self._devices.get(device)
+
+    def ready_to_file(self) -> bool:
+        """Filing is open and the camera has really reported in (a device never heard
+        from counts as usable, but a camera still opening at start-up is not)."""
+        camera = self._devices.get("camera")
+        return self._can("file") and camera is not None and camera.status == "ok"
+
     def _can(self, capability: str) -> bool:
         return next(c.available for c in self.capabilities() if c.name == capability)
 

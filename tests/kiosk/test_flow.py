@@ -568,7 +568,12 @@ def test_a_chip_that_fails_verification_cannot_file(rig):
 
 def test_unusable_devices_close_only_their_capabilities(rig):
     flow = rig.flow
+    # Never heard from counts as usable for filing, but not as ready: the camera may be
+    # still opening (the UI and tests wait for ready_to_file).
+    assert flow.device_line("camera").status == "unknown"
+    assert flow.state.capability("file").available and not flow.ready_to_file()
     flow.device_status("camera", "error", "source_missing", "no camera")
+    assert flow.device_line("camera").code == "source_missing" and not flow.ready_to_file()
     caps = {c.name: c for c in flow.state.capabilities}
     assert not caps["file"].available and caps["file"].missing == ("camera",)
     assert not caps["scan"].available
@@ -577,6 +582,7 @@ def test_unusable_devices_close_only_their_capabilities(rig):
     assert flow.state.screen == Screen.ATTRACT
     assert flow.state.message.key == "avail.file.instead"
     flow.device_status("camera", "ok")
+    assert flow.ready_to_file()
     flow.device_status("printer", "offline", "paper_out")
     assert flow.state.capability("file").available  # the receipt goes on screen instead
     file_visit(flow)

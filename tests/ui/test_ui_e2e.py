@@ -111,7 +111,7 @@ class Finger:
 def visit_by_touch(app, kiosk, ui) -> None:
     """attract → receipt, every step a tap or a key press on the QML."""
     flow, finger = kiosk.flow, Finger(app, ui)
-    wait_for(app, lambda: flow.state.capability("file").available, "filing available")
+    wait_for(app, flow.ready_to_file, "filing available, camera reporting")
     finger.tap("tile_file")
     assert flow.state.screen == Screen.IDENTIFY
     # The passport lies under the camera: its MRZ unlocks the chip through pcscd.

@@ -47,7 +47,7 @@ def test_viewmodel_reflects_state_and_sends_intents(world):
                                      tick_ms=0)
     try:
         vm = ui.vm
-        assert wait_for(app, lambda: kiosk.flow.state.capability("file").available)
+        assert wait_for(app, kiosk.flow.ready_to_file, 20)
         assert vm.state["screen"] == "attract" and vm.t["file"] == "办理业务"
         assert vm.send("set_language", ["en"])
         app.processEvents()
@@ -109,7 +109,7 @@ def test_privacy_after_timeout_abandon_and_finish(world):
                                      read_ui_settings(world.config_path), card=world.card,
                                      tick_ms=0)
     flow = kiosk.flow
-    assert wait_for(app, lambda: flow.state.capability("file").available)
+    assert wait_for(app, flow.ready_to_file, 20)
 
     def identified() -> None:
         flow.start_filing()
