@@ -32,18 +32,6 @@ from offline_queue.settings import QueueSettings
 from tests.conftest import TOKEN
 
 
-@pytest.fixture
-def client(online: QueueSettings):
-    c = PlatformClient(online.platform, online.kiosk.id)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def catalog(client: PlatformClient) -> dict[str, Any]:
-    return client.fetch_catalog().catalog or {}
-
-
 def _filed(outbox: Outbox, catalog: dict[str, Any], seed: int = 1):
     rng = random.Random(seed)
     service = rng.choice(fileable_services(catalog))

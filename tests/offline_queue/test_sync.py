@@ -16,20 +16,8 @@ from offline_queue.sync import Outcome, SyncEvent, SyncWorker
 
 
 @pytest.fixture
-def client(online: QueueSettings):
-    c = PlatformClient(online.platform, online.kiosk.id)
-    yield c
-    c.close()
-
-
-@pytest.fixture
 def box(online: QueueSettings, make_outbox) -> Outbox:
     return make_outbox(online)
-
-
-@pytest.fixture
-def catalog(client: PlatformClient) -> dict[str, Any]:
-    return client.fetch_catalog().catalog or {}
 
 
 def _worker(box, client, online, events: list[SyncEvent] | None = None, **kw) -> SyncWorker:
