@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     sync = sub.add_parser("sync", help="send what is due to the platform")
     sync.add_argument("--until-empty", action="store_true", help="repeat until none pending")
     sync.add_argument("--timeout", type=float, default=300.0, help="seconds (with --until-empty)")
+    sub.add_parser("purge", help="delete the personal data of acknowledged submissions past "
+                   "storage.retention_days (the record stays) and orphaned attachments")
     load = sub.add_parser("loadtest", help="commit N synthetic submissions (staging only)")
     load.add_argument("n", type=int)
     load.add_argument("--seed", type=int)
@@ -81,6 +83,12 @@ def _run(args: argparse.Namespace, settings: QueueSettings, outbox: Outbox) -> i
         return 0
     if args.command == "retry":
         print(_item_json(outbox.retry(args.id)))
+        return 0
+    if args.command == "purge":  # the daily retention job (deploy/systemd)
+        purged = outbox.purge_expired()
+        swept = outbox.sweep_orphans()
+        print(json.dumps({"purged_now": purged, "orphans_swept": swept,
+                          **asdict(outbox.status())}))
         return 0
     client = PlatformClient(settings.platform, settings.kiosk.id)
     try:
