@@ -13,7 +13,9 @@ progress lookup); those too go through `post`. No Qt here: the UI passes `post` 
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,11 +41,15 @@ from offline_queue.outbox import Outbox
 from offline_queue.settings import ConfigError, Section, read_toml
 from offline_queue.sync import Outcome, SyncEvent, SyncWorker
 
+from . import __version__
 from .catalog import CatalogStore
 from .config import KioskConfig
 from .flow import Flow, FlowSettings
 from .flow_ports import CardReaderPort, ThreadExecutor
+from .flow_state import FlowState, Screen
+from .health import Counters, Health
 from .receipt import Bilingual, Place
+from .runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +220,23 @@ class CameraFeed:
                 log.warning("camera_feed_frame_failed error=%s", type(exc).__name__)
 
 
+DISK_FULL_MB = 20  # below this a filing with its scans may not fit
+DISK_LOW_MB = 200
+
+
+def storage_status(folder: Path) -> tuple[str, str, str]:
+    """(status, code, detail) of the disk that holds the outbox."""
+    try:
+        free_mb = shutil.disk_usage(folder).free // (1024 * 1024)
+    except OSError as exc:
+        return "error", "unreadable", type(exc).__name__
+    if free_mb < DISK_FULL_MB:
+        return "error", "disk_full", f"{free_mb} MB free"
+    if free_mb < DISK_LOW_MB:
+        return "degraded", "disk_low", f"{free_mb} MB free"
+    return "ok", "ready", f"{free_mb} MB free"
+
+
 @dataclass
 class Kiosk:
     config: KioskConfig
@@ -227,6 +250,7 @@ class Kiosk:
     flow: Flow
     executor: ThreadExecutor
     post: Post
+    runtime: Runtime | None = None
     feed: CameraFeed | None = None
     platform_check_s: float = 15.0  # how often the platform's reachability is probed
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -247,18 +271,25 @@ class Kiosk:
                                    daemon=True)
         catalog.start()
         self._threads.append(catalog)
+        if self.runtime is not None:
+            self.runtime.restore()
+            beat = threading.Thread(target=self.runtime.run_forever, args=(self._stop,),
+                                    name="heartbeat", daemon=True)
+            beat.start()
+            self._threads.append(beat)
         if self.feed is not None:
             self.feed.start()
-            watch = threading.Thread(target=self._watch_camera, name="camera-status",
-                                     daemon=True)
-            watch.start()
-            self._threads.append(watch)
         else:
             post(lambda: flow.device_status("camera", "offline", "not_configured",
                                             "no camera source in the config"))
+        watch = threading.Thread(target=self._watch_local, name="local-status", daemon=True)
+        watch.start()
+        self._threads.append(watch)
 
     def stop(self) -> None:
         self._stop.set()
+        if self.runtime is not None:
+            self.runtime.nudge()  # wakes its thread to see the stop
         if self.feed is not None:
             self.feed.stop()
         if isinstance(self.card, CardService):
@@ -270,16 +301,26 @@ class Kiosk:
         self.client.close()
         self.outbox.close()
 
-    def _watch_camera(self, interval_s: float = 1.0) -> None:
-        # The capture reports its status when asked; tell the flow when it changes.
-        last = None
-        while self.feed is not None and not self._stop.is_set():
-            st = self.feed.camera.status()
-            key = (st.state.value, st.code)
-            if key != last:
-                last = key
-                self.post(lambda st=st: self.flow.device_status(
-                    "camera", st.state.value, st.code, st.detail))
+    def _watch_local(self, interval_s: float = 1.0, repeat_s: float = 30.0) -> None:
+        # The camera reports its status when asked; the disk's free space is looked up.
+        # Changes go to the flow at once; the disk's verdict is repeated now and then, so a
+        # "disk full" from a failed commit clears once space is back.
+        last: dict[str, tuple[str, str]] = {}
+        said_at = 0.0
+        while not self._stop.is_set():
+            repeat = time.monotonic() - said_at >= repeat_s
+            if repeat:
+                said_at = time.monotonic()
+            lines: list[tuple[str, str, str, str]] = []
+            if self.feed is not None:
+                st = self.feed.camera.status()
+                lines.append(("camera", st.state.value, st.code, st.detail))
+            lines.append(("storage", *storage_status(self.config.storage.data_dir)))
+            for device, status, code, detail in lines:
+                if last.get(device) != (status, code) or (device == "storage" and repeat):
+                    last[device] = (status, code)
+                    self.post(lambda d=device, s=status, c=code, t=detail:
+                              self.flow.device_status(d, s, c, t))
             self._stop.wait(interval_s)
 
     def _watch_platform(self) -> None:
@@ -307,14 +348,30 @@ class Kiosk:
             self.post(flow.card_inserted)
         elif event.kind == "card_removed":
             self.post(flow.card_removed)
-        elif event.kind in ("service_lost", "reader_removed"):
-            self.post(lambda: flow.device_status("card_reader", "offline", event.kind))
-        elif event.kind in ("service_restored", "reader_added"):
-            self.post(lambda: flow.device_status("card_reader", "ok", event.kind))
+        elif event.kind in ("service_lost", "reader_removed", "service_restored",
+                            "reader_added"):
+            # The service's own verdict, not the event's: another reader coming or going
+            # says nothing about ours.
+            st = self.card.status() if isinstance(self.card, CardService) else None
+            if st is None:
+                up = event.kind in ("service_restored", "reader_added")
+                self.post(lambda: flow.device_status("card_reader", "ok" if up else "offline",
+                                                     event.kind))
+            else:
+                self.post(lambda: flow.device_status("card_reader", st.status, st.code,
+                                                     st.detail))
 
     def _on_printer_status(self, status: PrinterStatus, _old: PrinterStatus | None) -> None:
         self.post(lambda: self.flow.device_status("printer", status.state.value, status.code,
                                                   status.detail))
+
+    def device_counters(self) -> dict[str, int]:
+        """Counters kept outside the flow, for the heartbeat."""
+        out: dict[str, int] = {}
+        if self.feed is not None:
+            out.update(camera_pages=self.feed.pages_sent, camera_mrz=self.feed.mrz_sent,
+                       camera_codes=self.feed.codes_sent)
+        return out
 
     def on_sync_event(self, event: SyncEvent) -> None:
         if event.outcome is Outcome.ACKNOWLEDGED:
@@ -328,18 +385,37 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
     client = PlatformClient(config.platform, config.kiosk.id)
     store = CatalogStore(config.storage.data_dir / "catalog.json", client)
     printer = Printer.from_url(config.printer.url, config.printer.profile,
-                               timeouts=config.printer.timeouts)
+                               timeouts=config.printer.timeouts,
+                               poll_interval_s=config.printer.poll_interval_s)
     executor = ThreadExecutor(workers=2, post=post)
     place = Place(Bilingual(ui.hall_name_zh, ui.hall_name_en), config.kiosk.hall,
                   config.kiosk.id)
     card = card or CardService(config.card)
+    health, counters = Health(), Counters()
     flow = Flow(FlowSettings(place, config.receipt), catalog=store, outbox=outbox,
-                printer=printer, card=card, platform=client, executor=executor)
+                printer=printer, card=card, platform=client, executor=executor,
+                health=health, counters=counters)
     if camera is None and ui.camera_source is not None:
         camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
     kiosk = Kiosk(config, ui, outbox, client, SyncWorker(outbox, client, config.sync), store,
                   card, printer, flow, executor, post)
     kiosk.worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
+    kiosk.platform_check_s = config.runtime.platform_check_s
+    runtime = Runtime(version=__version__, client=client, queue=outbox, catalog=store,
+                      health=health, counters=counters, flow=flow, post=post,
+                      state_path=config.storage.data_dir / "runtime-commands.json",
+                      heartbeat_s=config.runtime.heartbeat_s,
+                      extra_counters=kiosk.device_counters)
+    kiosk.runtime = runtime
+    # Out of service or back: the monitoring centre hears of it now, not in a minute.
+    last_screen: list[Screen] = [flow.state.screen]
+
+    def on_state(state: FlowState) -> None:
+        screen = state.screen
+        if (screen == Screen.OUT_OF_SERVICE) != (last_screen[0] == Screen.OUT_OF_SERVICE):
+            runtime.nudge()
+        last_screen[0] = screen
+    flow.subscribe(on_state)
     if camera is not None:
         feed = CameraFeed(camera, flow, post)
         flow.subscribe(lambda _state: feed.wanted(CameraRequest.of(flow)))

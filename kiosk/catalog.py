@@ -474,11 +474,12 @@ class CatalogStore:
         log.info("catalog_loaded source=cache version=%s services=%d", catalog.version,
                  len(catalog.services))
 
-    def refresh(self) -> RefreshResult:
-        """Ask the platform (If-None-Match); on any failure keep what we have."""
+    def refresh(self, *, force: bool = False) -> RefreshResult:
+        """Ask the platform (If-None-Match unless `force`: the whole catalog again, e.g. the
+        platform's purge_cache); on any failure keep what we have, on disk too."""
         if self.client is None:
             return RefreshResult(False, "cache", "no_platform")
-        etag = self.etag
+        etag = None if force else self.etag
         try:
             reply = self.client.fetch_catalog(etag)
         except PlatformError as exc:

@@ -28,7 +28,8 @@ from offline_queue.settings import (
     read_toml,
 )
 
-__all__ = ["ConfigError", "KioskConfig", "PrinterSettings", "ReceiptSettings", "load_config"]
+__all__ = ["ConfigError", "KioskConfig", "PrinterSettings", "ReceiptSettings", "RuntimeSettings",
+           "load_config"]
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,18 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class RuntimeSettings:
+    heartbeat_s: float = 60.0  # the contract says every 60 s
+    platform_check_s: float = 15.0  # the catalog's conditional GET doubles as a probe
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     queue: QueueSettings
     receipt: ReceiptSettings
     card: CardSettings
     printer: PrinterSettings
+    runtime: RuntimeSettings = RuntimeSettings()
 
     @property
     def kiosk(self) -> KioskIdentity:
@@ -128,8 +136,18 @@ def _read_printer(doc: dict[str, Any]) -> PrinterSettings:
                                                     maximum=3600))
 
 
+def _read_runtime(doc: dict[str, Any]) -> RuntimeSettings:
+    s = Section(doc, "runtime", required=False)
+    d = RuntimeSettings()
+    return RuntimeSettings(
+        heartbeat_s=s.number("heartbeat_s", d.heartbeat_s, minimum=0.5, maximum=3600),
+        platform_check_s=s.number("platform_check_s", d.platform_check_s, minimum=0.2,
+                                  maximum=3600))
+
+
 def load_config(path: Path) -> KioskConfig:
     source = path.resolve()
     doc = read_toml(source)
     return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc),
-                       card=_read_card(doc, source.parent), printer=_read_printer(doc))
+                       card=_read_card(doc, source.parent), printer=_read_printer(doc),
+                       runtime=_read_runtime(doc))

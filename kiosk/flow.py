@@ -62,14 +62,11 @@ from .catalog import Catalog, Material, Service, Text, categories_with_services
 from .config import ReceiptSettings
 from .flow_ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPort, PrinterPort
 from .flow_state import (
-    CAPABILITY_NEEDS,
-    DEVICES,
     AttractView,
     Capability,
     CaptureView,
     CategoryItem,
     ChooseServiceView,
-    DeviceLine,
     FieldView,
     FlowState,
     FormView,
@@ -80,6 +77,7 @@ from .flow_state import (
     MaterialsView,
     Message,
     OptionItem,
+    OutOfServiceView,
     ProgressLookupView,
     ProgressView,
     QueueLine,
@@ -98,6 +96,7 @@ from .flow_state import (
     message,
 )
 from .forms import check, check_all, contact_of, form_body, paginate, prefill
+from .health import Counters, DeviceLine, Health
 from .receipt import (
     Bilingual,
     Place,
@@ -117,6 +116,8 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
 MIN_WARNING_S = 20.0
+EXIT_RESTART = 75  # EX_TEMPFAIL: start me again (the platform's restart command)
+EXIT_MAINTAINER = 77  # a maintainer left on purpose: the service manager leaves it stopped
 ATTRACT_MESSAGE_S = 15.0  # how long the attract screen shows why the last visit ended
 PIN_RE = re.compile(r"^[0-9]{6}$")
 MAX_CODE_PAYLOAD = 512
@@ -139,6 +140,7 @@ DEFAULT_IDLE_S: dict[Screen, float | None] = {
     Screen.PROGRESS: 90.0,
     Screen.TICKET: 60.0,
     Screen.MAINTENANCE: 120.0,
+    Screen.OUT_OF_SERVICE: None,  # nobody is there either
 }
 
 
@@ -220,7 +222,8 @@ class Flow:
                  executor: Executor, clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], datetime] = _local_now,
                  today: Callable[[], date] = date.today,
-                 software_version: str = __version__) -> None:
+                 software_version: str = __version__, health: Health | None = None,
+                 counters: Counters | None = None) -> None:
         self.settings = settings
         self.catalog = catalog
         self.outbox = outbox
@@ -234,7 +237,10 @@ class Flow:
         self._version = software_version
         self.session = Session()
         self._listeners: list[Callable[[FlowState], None]] = []
-        self._devices: dict[str, DeviceLine] = {d: DeviceLine(d, "unknown") for d in DEVICES}
+        self.health = health or Health()
+        self.counters = counters or Counters()
+        self._restart_pending = False  # the platform's restart: at the next idle moment
+        self._exit_code = 0
         self._visit = 0
         self._token = 0
         self._job: tuple[str, int] | None = None  # the one job whose result we await
@@ -266,6 +272,7 @@ class Flow:
         return unsubscribe
 
     def _publish(self) -> None:
+        self._check_service()
         try:
             new = self._build()
         except Exception as exc:
@@ -380,6 +387,7 @@ class Flow:
     def _internal_error(self, where: str, exc: BaseException) -> None:
         # Never leave the UI with an exception: say so and keep the visit where it is.
         log.error("flow_internal_error where=%s error=%s", where, _error_name(exc))
+        self.counters.add("internal_errors")
         self._busy = None
         self._job = None
         self._message = message("error.unexpected", "error")
@@ -412,6 +420,8 @@ class Flow:
             handler = getattr(self, f"_done_{done.name}")
             if done.error is not None:
                 log.info("flow_job_failed job=%s error=%s", done.name, _error_name(done.error))
+            # e.g. commit_ok, chip_failed, print_receipt_ok: the heartbeat's counters
+            self.counters.add(f"{done.name}_{'ok' if done.error is None else 'failed'}")
             handler(done.value, done.error)
         except Exception as exc:
             self._internal_error(f"job:{done.name}", exc)
@@ -431,6 +441,12 @@ class Flow:
 
     def _end_visit(self, reason: str | None) -> None:
         """However a visit ends: forget everything and show the attract screen."""
+        if self._visit_active:
+            self.counters.add(
+                "visits_completed" if reason in (None, "visit.thank_you") else
+                "visits_abandoned" if reason in ("visit.timed_out", "visit.cancelled",
+                                                 "visit.card_removed") else
+                "visits_ended_other")
         self._cancel_job()
         self.session.wipe()
         self._visit += 1
@@ -441,18 +457,63 @@ class Flow:
         log.info("flow_visit_ended reason=%s visit=%d", reason or "done", self._visit)
 
     def _begin_visit(self) -> None:
+        if not self._visit_active:
+            self.counters.add("visits_started")
         self._visit_active = True
+
+    # ---- in service or not, and leaving ------------------------------------------------
+
+    def _idle_moment(self) -> bool:
+        return (not self._visit_active and self._busy is None
+                and self._screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE))
+
+    def _check_service(self) -> None:
+        """Between visits: out of service when nothing a citizen came for works (or the
+        platform said so), back to attract when something does; a pending restart now."""
+        if not self._idle_moment():
+            return
+        if self._restart_pending and not self._exit_requested:
+            log.info("flow_restart_now")
+            self._exit_requested, self._exit_code = True, EXIT_RESTART
+            return
+        state = self.health.service_state()
+        if self._screen == Screen.ATTRACT and not state.in_service:
+            log.warning("flow_out_of_service why=%s missing=%s", state.why,
+                        ",".join(state.missing) or "-")
+            self.counters.add("out_of_service")
+            self._go(Screen.OUT_OF_SERVICE)
+        elif self._screen == Screen.OUT_OF_SERVICE and state.in_service:
+            log.info("flow_back_in_service")
+            self._go(Screen.ATTRACT)
+
+    def out_of_service(self, reason: str) -> None:
+        """The platform's out_of_service command: takes effect between visits."""
+        def handle() -> None:
+            self.health.set_commanded_out(reason or "commanded")
+            self._check_service()
+        self._intent("out_of_service", handle, while_busy=True, touch=False)
+
+    def in_service(self) -> None:
+        def handle() -> None:
+            self.health.set_commanded_out(None)
+            self._check_service()
+        self._intent("in_service", handle, while_busy=True, touch=False)
+
+    def request_restart(self) -> None:
+        """The platform's restart command: the process exits (code 75, the service manager
+        starts it again) at the next idle moment, never in the middle of a visit."""
+        def handle() -> None:
+            self._restart_pending = True
+            self._check_service()
+        self._intent("request_restart", handle, while_busy=True, touch=False)
 
     # ---- status from outside ----------------------------------------------------------
 
     def device_status(self, device: str, status: str, code: str = "", detail: str = "") -> None:
         """A device's status changed (card_reader, camera, printer, platform, storage)."""
         def handle() -> None:
-            if device not in DEVICES or status not in ("ok", "degraded", "offline", "error",
-                                                       "unknown"):
-                log.warning("flow_device_status_ignored device=%s status=%s", device, status)
-                return
-            self._devices[device] = DeviceLine(device, status, code, detail)
+            self.health.report(device, status, code, detail)
+            self._check_service()
         self._intent("device_status", handle, while_busy=True, touch=False)
 
     def platform_status(self, reachable: bool, detail: str = "") -> None:
@@ -460,34 +521,23 @@ class Flow:
                            "reachable" if reachable else "unreachable", detail)
 
     def _platform_up(self) -> bool:
-        return self._devices["platform"].status in ("ok", "degraded")
+        return self.health.line("platform").status in ("ok", "degraded")
 
     def _mark_platform_down(self, exc: BaseException) -> None:
         if isinstance(exc, TransportError):
-            self._devices["platform"] = DeviceLine("platform", "offline", "unreachable",
-                                                   _error_name(exc))
+            self.health.report("platform", "offline", "unreachable", _error_name(exc))
 
     def capabilities(self) -> tuple[Capability, ...]:
-        out: list[Capability] = []
-        for name, needs in CAPABILITY_NEEDS.items():
-            if name in ("ticket", "progress"):
-                # Offered only while the platform is known to answer, not merely unknown.
-                missing = () if self._platform_up() else ("platform",)
-            else:
-                missing = tuple(d for d in needs if not self._devices[d].usable)
-            instead = None if not missing else f"avail.{name}.instead"
-            out.append(Capability(name, not missing, missing, instead))
-        return tuple(out)
+        return self.health.capabilities()
 
     def device_line(self, device: str) -> DeviceLine | None:
         """The last status reported for a device (card_reader, camera, printer, ...)."""
-        return self._devices.get(device)
+        return self.health.line(device)
 
     def ready_to_file(self) -> bool:
         """Filing is open and the camera has really reported in (a device never heard
         from counts as usable, but a camera still opening at start-up is not)."""
-        camera = self._devices.get("camera")
-        return self._can("file") and camera is not None and camera.status == "ok"
+        return self._can("file") and self.health.line("camera").status == "ok"
 
     def _can(self, capability: str) -> bool:
         return next(c.available for c in self.capabilities() if c.name == capability)
@@ -627,7 +677,8 @@ class Flow:
             self._begin_visit()
             self._pin_attempts = 0
             self._go(Screen.STAFF_SIGN_IN)
-        self._intent("open_staff_sign_in", handle, allowed=(Screen.ATTRACT,))
+        self._intent("open_staff_sign_in", handle,
+                     allowed=(Screen.ATTRACT, Screen.OUT_OF_SERVICE))
 
     # ---- card events --------------------------------------------------------------------
 
@@ -740,7 +791,7 @@ class Flow:
             self._identify_mode = "typed"
             self._message = message("identify.bac_failed", "error")
         elif isinstance(error, ReaderUnavailable):
-            self._devices["card_reader"] = DeviceLine("card_reader", "offline", error.code,
+            self.health.report("card_reader", "offline", error.code,
                                                       "reader unavailable")
             self._message = message("identify.reader_unavailable", "error")
         elif isinstance(error, CardTimeout):
@@ -1249,7 +1300,7 @@ class Flow:
     def _done_commit(self, value: Any, error: BaseException | None) -> None:
         if error is not None:
             if isinstance(error, OutboxFull):
-                self._devices["storage"] = DeviceLine("storage", "error", "disk_full",
+                self.health.report("storage", "error", "disk_full",
                                                       "the outbox's disk is full")
                 self._message = message("submit.storage_full", "error")
             elif isinstance(error, InvalidSubmission):
@@ -1297,7 +1348,7 @@ class Flow:
             self._message = message("receipt.take_it")
         else:
             if isinstance(error, PrinterError):
-                self._devices["printer"] = DeviceLine("printer", "error", error.code,
+                self.health.report("printer", "error", error.code,
                                                       "the last print failed")
             self._message = message("receipt.print_failed", "warning")
 
@@ -1519,7 +1570,7 @@ class Flow:
                 return
             catalog = self._catalog()
             lines = [SlipLine(d.device, d.status, d.code or "-", d.detail)
-                     for d in self._devices.values()]
+                     for d in self.health.lines()]
             q = self._queue
             slip = StatusSlip(printed_at=self._wall_clock(), software_version=self._version,
                               devices=lines, outbox_pending=q.pending if q else 0,
@@ -1532,10 +1583,10 @@ class Flow:
 
     def _done_test_print(self, value: Any, error: BaseException | None) -> None:
         if error is None:
-            self._devices["printer"] = DeviceLine("printer", "ok", "ready", "")
+            self.health.report("printer", "ok", "ready", "")
             self._message = message("maintenance.printed")
         else:
-            self._devices["printer"] = DeviceLine("printer", "error",
+            self.health.report("printer", "error",
                                                   getattr(error, "code", "error"),
                                                   _error_name(error))
             self._message = message("maintenance.print_failed", "error")
@@ -1559,7 +1610,7 @@ class Flow:
             if self._maintainer():
                 log.info("flow_exit_requested")
                 self._end_visit(None)
-                self._exit_requested = True
+                self._exit_requested, self._exit_code = True, EXIT_MAINTAINER
         self._intent("leave_application", handle, allowed=(Screen.MAINTENANCE,))
 
     # ---- what the camera is wanted for ------------------------------------------------
@@ -1600,11 +1651,12 @@ class Flow:
             speech=self._speech, busy=self._busy, message=self._message,
             warning_left_s=self._warning_left, capabilities=self.capabilities(),
             visit_active=self._visit_active, staff_signed_in=staff is not None,
-            exit_requested=self._exit_requested, visit=self._visit)
+            exit_requested=self._exit_requested, exit_code=self._exit_code, visit=self._visit)
 
     def _view(self) -> View:
         builders: dict[Screen, Callable[[], View]] = {
             Screen.ATTRACT: lambda: AttractView(self.settings.receipt.hotline),
+            Screen.OUT_OF_SERVICE: self._out_of_service_view,
             Screen.IDENTIFY: self._identify_view,
             Screen.STAFF_SIGN_IN: lambda: StaffSignInView(
                 self.session.staff_uid is not None,
@@ -1752,10 +1804,15 @@ class Flow:
         info = TicketInfo(t.number, t.area, t.people_ahead, t.wait_min, t.printed) if t else None
         return TicketView(self._category_items(self._catalog()), self._ticket_category, info)
 
+    def _out_of_service_view(self) -> OutOfServiceView:
+        state = self.health.service_state()
+        return OutOfServiceView(self.settings.receipt.hotline, state.why or "nothing_useful",
+                                state.missing, self._can("staff"))
+
     def _maintenance_view(self) -> MaintenanceView:
         catalog = self._catalog()
         staff = self.session.staff
-        return MaintenanceView(staff.name if staff else "", tuple(self._devices.values()),
+        return MaintenanceView(staff.name if staff else "", tuple(self.health.lines()),
                                self._queue, catalog.version if catalog else None,
                                len(catalog.services) if catalog else 0)
 

@@ -13,6 +13,9 @@ from enum import StrEnum
 
 from .catalog import Text
 
+# Availability lives in kiosk.health; re-exported here, where the UI and tests know it.
+from .health import CAPABILITY_NEEDS, DEVICES, Capability, DeviceLine  # noqa: F401
+
 
 class Screen(StrEnum):
     ATTRACT = "attract"
@@ -30,6 +33,7 @@ class Screen(StrEnum):
     PROGRESS = "progress"
     TICKET = "ticket"
     MAINTENANCE = "maintenance"
+    OUT_OF_SERVICE = "out_of_service"
 
 
 @dataclass(frozen=True)
@@ -48,42 +52,6 @@ class Message:
 
 def message(key: str, level: str = "info", **params: object) -> Message:
     return Message(key, tuple((k, str(v)) for k, v in params.items()), level)
-
-
-# --- availability ------------------------------------------------------------------------
-
-DEVICES = ("card_reader", "camera", "printer", "platform", "storage")
-
-# What each capability needs. Filing needs no platform: it is committed to the outbox.
-CAPABILITY_NEEDS: dict[str, tuple[str, ...]] = {
-    "file": ("card_reader", "camera", "storage"),
-    "identify": ("card_reader",),
-    "scan": ("camera",),
-    "print": ("printer",),
-    "progress": ("platform",),
-    "ticket": ("platform",),
-    "staff": ("card_reader", "platform"),
-}
-
-
-@dataclass(frozen=True)
-class DeviceLine:
-    device: str
-    status: str  # ok | degraded | offline | error | unknown
-    code: str = ""
-    detail: str = ""  # for staff; never personal data
-
-    @property
-    def usable(self) -> bool:
-        return self.status in ("ok", "degraded", "unknown")
-
-
-@dataclass(frozen=True)
-class Capability:
-    name: str  # a key of CAPABILITY_NEEDS
-    available: bool
-    missing: tuple[str, ...] = ()  # the devices that are down
-    instead: str | None = None  # i18n key: what to do instead
 
 
 # --- per-screen views --------------------------------------------------------------------
@@ -320,9 +288,22 @@ class MaintenanceView:
     catalog_services: int
 
 
+@dataclass(frozen=True)
+class OutOfServiceView:
+    """Nothing a citizen came for works (or the platform said so): the hotline, and for
+    staff the devices that are down. Staff can still sign in with a card if the reader
+    works."""
+
+    hotline: str
+    why: str  # commanded | nothing_useful
+    missing: tuple[str, ...]  # devices down (codes, shown small for the technician)
+    staff_possible: bool
+
+
 View = (AttractView | IdentifyView | StaffSignInView | StaffMenuView | ChooseServiceView
         | ServiceView | FormView | MaterialsView | CaptureView | ReviewView | ReceiptView
-        | ProgressLookupView | ProgressView | TicketView | MaintenanceView)
+        | ProgressLookupView | ProgressView | TicketView | MaintenanceView
+        | OutOfServiceView)
 
 
 @dataclass(frozen=True)
@@ -339,7 +320,8 @@ class FlowState:
     capabilities: tuple[Capability, ...] = ()
     visit_active: bool = False
     staff_signed_in: bool = False
-    exit_requested: bool = False  # maintenance asked to leave the kiosk application
+    exit_requested: bool = False  # leave the application: see exit_code
+    exit_code: int = 0  # 77 a maintainer left on purpose; 75 restart (platform command)
     visit: int = 0  # counts visits; a UI may drop caches when it changes
 
     @property

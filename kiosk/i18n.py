@@ -54,6 +54,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "screen.ticket_taken": ("这是您的排队号，请取走号票并留意叫号。",
                             "Here is your queue number: take the ticket and wait to be called."),
     "screen.maintenance": ("终端维护。", "Kiosk maintenance."),
+    "screen.out_of_service": ("本终端暂停服务。", "This kiosk is out of service."),
     # --- the visit ---
     "visit.timed_out": ("由于长时间未操作，本次办理已结束，您的信息已清除。",
                         "Your session ended after a long pause; your details were erased."),

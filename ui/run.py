@@ -12,8 +12,10 @@ from pathlib import Path
 from kiosk.app import Kiosk, UiSettings, build_kiosk
 from kiosk.config import KioskConfig
 from kiosk.flow_ports import CardReaderPort
+from kiosk.sdnotify import Notifier
 
 from .metrics import ScreenMetrics
+from .watchdog import start_watchdog
 from .window import QtPoster, Ui, application, load_ui
 
 log = logging.getLogger(__name__)
@@ -39,7 +41,12 @@ def run(config: KioskConfig, settings: UiSettings, *, card: CardReaderPort | Non
     kiosk, ui, _poster = start_touchscreen(config, settings, card=card)
     if fullscreen:
         ui.window.showFullScreen()
-    ui.vm.exitRequested.connect(app.quit)
+    # systemd's watchdog, fed from this event loop: a hung UI stops the pings and is
+    # restarted (a no-op outside systemd).
+    notifier = Notifier.from_env(unset_environment=True)
+    start_watchdog(notifier, window=ui.window)
+    # 77: a maintainer left (the service stays stopped); 75: restart (the platform asked)
+    ui.vm.exitRequested.connect(app.exit)
     signal.signal(signal.SIGINT, lambda *_: app.quit())
     signal.signal(signal.SIGTERM, lambda *_: app.quit())
     log.info("touchscreen_started orientation=%s", settings.orientation)

@@ -164,6 +164,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "busy.taking_ticket": ("正在取号…", "Taking a number…"),
     "busy.loading": ("正在加载…", "Loading…"),
     "busy.working": ("正在处理…", "Working…"),
+    # out of service
+    "oos_title": ("暂停服务", "Out of service"),
+    "oos_body": ("很抱歉，本终端暂时无法办理业务。请到人工窗口办理，或拨打服务热线 {hotline}。",
+                 "Sorry, this kiosk cannot serve you right now. Please go to a staffed "
+                 "window, or call the hotline {hotline}."),
+    "oos_why_commanded": ("终端维护中，完成后将自动恢复服务。",
+                          "Under maintenance: it reopens by itself when that is done."),
+    "oos_why_nothing_useful": ("设备故障，修复后将自动恢复服务。",
+                               "A device is down: service resumes by itself once it is back."),
+    "oos_devices": ("故障设备", "Devices down"),
     # capabilities and devices
     "cap.file": ("办理业务", "Filing"),
     "cap.identify": ("证件读取", "ID reading"),

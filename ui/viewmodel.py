@@ -41,7 +41,7 @@ INTENTS = frozenset({
 
 class FlowModel(QObject):
     stateChanged = Signal()  # noqa: N815 - Qt's naming
-    exitRequested = Signal()  # noqa: N815
+    exitRequested = Signal(int)  # noqa: N815 - the exit code (kiosk.flow EXIT_*)
     visitEnded = Signal()  # noqa: N815 - the UI drops what the last visit left behind
 
     def __init__(self, flow: Flow, metrics: ScreenMetrics | None = None, *,
@@ -70,7 +70,7 @@ class FlowModel(QObject):
         if ended:
             self.visitEnded.emit()
         if state.exit_requested:
-            self.exitRequested.emit()
+            self.exitRequested.emit(state.exit_code)
 
     def _tick(self) -> None:
         self._flow.tick()

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from .document import Document
 from .port import (
+    DeviceState,
     PrinterConfigError,
     PrinterError,
     PrinterNotReady,
@@ -62,6 +63,7 @@ class Printer:
         self.profile = profile
         self.timeouts = timeouts or Timeouts()
         self.poll_interval_s = poll_interval_s
+        self.retry_first_s = min(1.0, poll_interval_s)  # the first re-poll after a failure
         self._device_lock = threading.Lock()
         self._state_lock = threading.Lock()
         self._last: PrinterStatus | None = None
@@ -209,16 +211,26 @@ class Printer:
         self._poller.start()
 
     def _poll_loop(self) -> None:
+        # Healthy: every poll_interval_s. Unplugged, switched off or failing: again soon,
+        # then less and less often (backoff), so it is back within seconds of returning.
+        retry = self.retry_first_s
         while not self._stop.is_set():
+            status: PrinterStatus | None = None
             # A print holds the device; its own status checks stand in for this poll.
             if self._device_lock.acquire(timeout=self.poll_interval_s):
                 try:
-                    self._status_locked()
+                    status = self._status_locked()
                 except Exception:  # keep polling whatever one poll hit
                     log.exception("printer status poll failed")
                 finally:
                     self._device_lock.release()
-            self._stop.wait(self.poll_interval_s)
+            if status is not None and status.state in (DeviceState.OK, DeviceState.DEGRADED):
+                retry = self.retry_first_s
+                wait = self.poll_interval_s
+            else:
+                wait = min(retry, self.poll_interval_s)
+                retry = min(retry * 2, self.poll_interval_s)
+            self._stop.wait(wait)
 
     def stop(self, timeout_s: float = 5.0) -> None:
         self._stop.set()

@@ -21,7 +21,8 @@ DRIVER = "/usr/lib/pcsc/drivers/serial/libifdvpcd.so"
 
 def running_pcscd_pid() -> int | None:
     try:
-        pid = int(PID_FILE.read_text().strip())
+        # pcscd writes "PID\n\0": strip the NUL too, or another daemon goes unnoticed.
+        pid = int(PID_FILE.read_text().strip().strip("\x00").strip())
         os.kill(pid, 0)
     except (OSError, ValueError):
         return None

@@ -62,7 +62,7 @@ Window {
                 Btn {
                     id: backButton
                     objectName: "back"
-                    visible: root.s.screen !== "attract"
+                    visible: root.s.screen !== "attract" && root.s.screen !== "out_of_service"
                     text: "‹ " + vm.t.back
                     onClicked: send("back")
                 }
@@ -72,7 +72,8 @@ Window {
                     color: theme.hc ? theme.fg : "#ffffff"
                     font.pixelSize: theme.font
                     font.bold: true
-                    visible: root.s.screen === "attract" || !theme.portrait
+                    visible: root.s.screen === "attract" || root.s.screen === "out_of_service"
+                             || !theme.portrait
                 }
             }
             Row {
@@ -85,7 +86,7 @@ Window {
                 }
                 Btn {
                     objectName: "cancel"
-                    visible: root.s.screen !== "attract"
+                    visible: root.s.screen !== "attract" && root.s.screen !== "out_of_service"
                     text: "✕ " + vm.t.cancel
                     danger: true
                     onClicked: send("cancel")

@@ -47,6 +47,25 @@ Item {
         }
     }
 
+    // What else is down, in words a citizen can act on (e.g. no printer: photograph the
+    // receipt on screen). The tiles above already say whether they can be used.
+    Column {
+        id: notices
+        anchors { left: parent.left; right: parent.right; top: tiles.bottom; topMargin: theme.margin }
+        spacing: theme.gap / 2
+        Repeater {
+            model: s.capabilities.filter(function (c) {
+                return !c.available && ["identify", "scan", "print"].indexOf(c.name) >= 0 })
+            delegate: Label {
+                objectName: "notice_" + modelData.name
+                width: notices.width
+                wrapMode: Text.WordWrap
+                text: "⚠ " + modelData.label + ": " + modelData.instead
+                color: theme.warn
+            }
+        }
+    }
+
     Flow {
         id: settingsRow
         anchors { left: parent.left; right: parent.right; bottom: hotline.top; bottomMargin: theme.margin }

@@ -1,0 +1,59 @@
+import QtQuick
+import ".."
+
+// Nothing a citizen came for works, or the platform closed the kiosk: say so plainly,
+// give the hotline, and leave staff a way in (when the reader works).
+Item {
+    readonly property var v: vm.state.view
+    Column {
+        anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter }
+        spacing: theme.margin * 1.5
+        Label {
+            objectName: "oosTitle"
+            width: parent.width
+            horizontalAlignment: Text.AlignHCenter
+            text: vm.t.oos_title
+            font.pixelSize: theme.huge * 1.4
+            font.bold: true
+            color: theme.bad
+        }
+        Label {
+            objectName: "oosBody"
+            width: parent.width
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.WordWrap
+            text: vm.t.oos_body.replace("{hotline}", v.hotline || "")
+            font.pixelSize: theme.title
+        }
+        Label {
+            width: parent.width
+            horizontalAlignment: Text.AlignHCenter
+            wrapMode: Text.WordWrap
+            text: v.why === "commanded" ? vm.t.oos_why_commanded : vm.t.oos_why_nothing_useful
+            color: theme.muted
+        }
+        Label {
+            objectName: "oosHotline"
+            width: parent.width
+            horizontalAlignment: Text.AlignHCenter
+            text: "☎ " + (v.hotline || "")
+            font.pixelSize: theme.huge * 1.2
+            font.bold: true
+            color: theme.accent
+        }
+    }
+    // Small, for the technician: which devices are down.
+    Label {
+        anchors { left: parent.left; bottom: parent.bottom }
+        visible: v.missing && v.missing.length > 0
+        text: vm.t.oos_devices + ": " + (v.missing || []).map(function (d) { return vm.t["dev." + d] || d }).join(", ")
+        color: theme.muted
+    }
+    Btn {
+        objectName: "oosStaff"
+        anchors { right: parent.right; bottom: parent.bottom }
+        visible: v.staff_possible
+        text: vm.t.staff
+        onClicked: vm.send("open_staff_sign_in", [])
+    }
+}
