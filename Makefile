@@ -38,10 +38,15 @@ bench: venv
 	$(VPY) bench/camera.py
 	$(VPY) bench/ui.py
 
+# One-folder build (kiosk.spec; docs/package.md). Check the result on a terminal with
+# `dist/kiosk/kiosk --self-test --config /etc/kiosk/kiosk.toml`.
 package: venv
 	$(VPY) -m pip install -q -e '.[package]'
-	$(VPY) -m PyInstaller --noconfirm --clean kiosk.spec
-	dist/kiosk/kiosk --help > /dev/null && echo "built: dist/kiosk/kiosk"
+	rm -rf build/kiosk dist/kiosk
+	$(VPY) -m PyInstaller --noconfirm --clean --log-level WARN kiosk.spec
+	@dist/kiosk/kiosk --help > /dev/null
+	@echo "built: $(CURDIR)/dist/kiosk/kiosk ($$(du -sh dist/kiosk | cut -f1) in $$(find dist/kiosk -type f | wc -l) files)"
+	@echo "check: dist/kiosk/kiosk --self-test --config FILE"
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache

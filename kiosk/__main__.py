@@ -1,7 +1,11 @@
-"""python -m kiosk --config FILE [--check-config] [--headless] [--fullscreen]
+"""python -m kiosk --config FILE [--check-config] [--self-test] [--headless] [--fullscreen]
+   python -m kiosk --soak N [--seed S] [--keep DIR]
 
 Starts the touchscreen (Qt Quick) with every part of the kiosk behind it. `--headless`
 runs only the outbox's sync worker, without a screen (e.g. to drain the queue).
+`--self-test` checks config, storage, each device, the platform and the screens, offscreen,
+and exits 0 when all pass. `--soak N` runs N scripted visits against the simulators with
+faults injected at random, and reports (it needs no config: it writes its own).
 """
 
 from __future__ import annotations
@@ -26,11 +30,26 @@ log = logging.getLogger("kiosk")
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m kiosk")
-    p.add_argument("--config", type=Path, required=True)
+    p.add_argument("--config", type=Path)
     p.add_argument("--check-config", action="store_true", help="validate the file and exit")
+    p.add_argument("--self-test", action="store_true",
+                   help="check config, storage, devices, platform and screens; exit 0 if all pass")
+    p.add_argument("--soak", type=int, metavar="N", help="N scripted visits against the simulators")
+    p.add_argument("--seed", type=int, default=1, help="--soak: the random faults' seed")
+    p.add_argument("--keep", type=Path, help="--soak: keep data and logs in this folder")
     p.add_argument("--headless", action="store_true", help="only the sync worker, no screen")
     p.add_argument("--fullscreen", action="store_true", help="the touchscreen fills the display")
     args = p.parse_args(argv)
+    if args.soak is not None:
+        from .soak import main as soak_main
+
+        return soak_main(args.soak, seed=args.seed, keep=args.keep)
+    if args.config is None:
+        p.error("--config is required")
+    if args.self_test:
+        from .selftest import main as self_test_main
+
+        return self_test_main(args.config)
     try:
         config = load_config(args.config)
     except ConfigError as exc:

@@ -1,12 +1,38 @@
-"""Entry point of the packaged kiosk: `kiosk --config FILE` or `kiosk queue --config ...`."""
+"""Entry point of the packaged kiosk (kiosk.spec builds dist/kiosk/kiosk from this file).
 
+    kiosk --config FILE [--self-test | --check-config | --headless | --fullscreen]
+    kiosk queue --config FILE status | list | retry ID | sync ...
+"""
+
+from __future__ import annotations
+
+import os
 import sys
+from pathlib import Path
 
-if __name__ == "__main__":
+
+def use_bundled_fonts() -> None:
+    """In the one-folder build, let fontconfig (Qt's font lookup) see the fonts that ship in
+    _internal/fonts besides the machine's own: a terminal without fonts-wqy-microhei still
+    shows Chinese. An operator's own FONTCONFIG_FILE wins."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if not getattr(sys, "frozen", False) or bundle is None:
+        return
+    conf = Path(bundle) / "fonts" / "fonts.conf"
+    if conf.is_file():
+        os.environ.setdefault("FONTCONFIG_FILE", str(conf))
+
+
+def main() -> int:
+    use_bundled_fonts()
     if len(sys.argv) > 1 and sys.argv[1] == "queue":
         from offline_queue.__main__ import main as queue_main
 
-        sys.exit(queue_main(sys.argv[2:]))
-    from kiosk.__main__ import main
+        return queue_main(sys.argv[2:])
+    from kiosk.__main__ import main as kiosk_main
 
+    return kiosk_main()
+
+
+if __name__ == "__main__":
     sys.exit(main())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,10 @@ log = logging.getLogger(__name__)
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 CELL_W, CELL_H = 14, 20
-FONT_PATHS = (Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),
+# The one-folder build (kiosk.spec) ships OCRB.otf in _internal/fonts.
+FONT_PATHS = (*((Path(getattr(sys, "_MEIPASS", "")) / "fonts" / "OCRB.otf",)
+                if getattr(sys, "frozen", False) else ()),
+              Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),
               Path("/usr/share/fonts/truetype/ocr-b/OCRB.ttf"))
 ADVANCE_EM = 0.723  # OCR-B's advance width in em
 GLYPH_SHARE = 0.69  # a glyph's ink width as a share of the advance (measured on the font)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -17,8 +18,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
 
-LATIN = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")  # 12 dots wide at 20 px
+# The one-folder build (kiosk.spec) ships its fonts in _internal/fonts: used first there,
+# so receipts print the same on a terminal without Debian's font packages.
+BUNDLED = Path(getattr(sys, "_MEIPASS", "")) / "fonts" if getattr(sys, "frozen", False) else None
+LATIN = (BUNDLED / "DejaVuSansMono.ttf" if BUNDLED else
+         Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"))  # 12 dots wide at 20 px
 CANDIDATES = (
+    *((BUNDLED / "wqy-microhei.ttc",) if BUNDLED else ()),
     Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
     Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),

@@ -1,0 +1,388 @@
+"""`kiosk --self-test --config FILE`: is this terminal ready to serve? Offscreen, no visit.
+
+One line per check, then a summary; exit 0 when every check passes, 1 when one fails, 2
+when the configuration cannot be read (one line, no traceback):
+
+    PASS config: kiosk K017 hall BA01
+    PASS storage: /var/lib/kiosk writable, 41.2 GiB free; outbox 0 pending, 0 dead
+    PASS card: reader 'Virtual PCD 00 00' present, card inserted
+    SKIP camera: no source configured
+    FAIL printer: offline (unreachable): tcp://10.0.0.5:9100: connection refused
+    PASS platform: catalog 2026.11.3, 312 services, ETag "c-41"
+    PASS fonts: receipt raster Chinese with wqy-microhei.ttc (bundled); MRZ OCRB.otf
+    PASS screens: attract 1920x1080 rendered, 14% ink, keyboard 1920x552; Chinese font ...
+    self-test FAILED: printer (7 of 8 checks passed)
+
+Each check but the screens runs on its own thread and is given a bounded time; whatever
+it raises becomes its FAIL line. The screens check loads the real QML with Qt's offscreen
+platform (set here before Qt is imported, unless QT_QPA_PLATFORM is set already) and must
+run on this, the main, thread. Nothing is sent to the platform but the catalog GET; no
+visit is started and the kiosk's background workers are not started. The screen's grab is
+saved as `self-test.png` in the data folder. Lines carry no personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from offline_queue.settings import ConfigError
+
+from .app import UiSettings, build_kiosk, read_ui_settings
+from .config import KioskConfig, load_config
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
+
+log = logging.getLogger(__name__)
+
+MIN_FREE_BYTES = 200 * 1024 * 1024  # a day's scans with room to spare; less fails storage
+CHINESE_SAMPLE = "政务服务中心 回执"  # drawn through the receipt's raster font
+SCREENSHOT = "self-test.png"
+
+
+class CheckFailed(Exception):
+    """The check ran and the part is not usable; the message is the line's detail."""
+
+
+class CheckSkipped(Exception):
+    """The part is not configured on this terminal (counts as a pass)."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    outcome: str  # "PASS", "FAIL" or "SKIP"
+    detail: str
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome != "FAIL"
+
+    def line(self) -> str:
+        return f"{self.outcome} {self.name}: {self.detail}"
+
+
+@dataclass
+class Context:
+    config_path: Path
+    config: KioskConfig
+    ui: UiSettings
+
+
+Check = Callable[[Context], str]
+
+
+def _outcome(name: str, fn: Check, ctx: Context) -> CheckResult:
+    try:
+        return CheckResult(name, "PASS", fn(ctx))
+    except CheckSkipped as exc:
+        return CheckResult(name, "SKIP", str(exc))
+    except CheckFailed as exc:
+        return CheckResult(name, "FAIL", str(exc))
+    except Exception as exc:  # a check must never take the self-test down: name it, go on
+        log.warning("self_test_check_crashed check=%s error=%s", name, type(exc).__name__,
+                    exc_info=True)
+        return CheckResult(name, "FAIL", f"{type(exc).__name__}: {exc}")
+
+
+def run_bounded(name: str, fn: Check, ctx: Context, timeout_s: float) -> CheckResult:
+    """Run one check on a daemon thread; past `timeout_s` it fails (and is left behind:
+    the process ends soon after, and a hung device call must not hang the self-test)."""
+    box: list[CheckResult] = []
+    t = threading.Thread(target=lambda: box.append(_outcome(name, fn, ctx)),
+                         name=f"self-test-{name}", daemon=True)
+    t.start()
+    t.join(timeout_s)
+    if not box:
+        return CheckResult(name, "FAIL", f"no answer within {timeout_s:g} s")
+    return box[0]
+
+
+# ---- the checks ----------------------------------------------------------------------
+
+
+def check_storage(ctx: Context) -> str:
+    from offline_queue.crypto import KeyFileError, fsync_dir
+    from offline_queue.outbox import Outbox
+
+    storage = ctx.config.storage
+    data = storage.data_dir
+    try:
+        data.mkdir(parents=True, exist_ok=True, mode=0o700)
+        probe = data / f".self-test-{os.getpid()}"
+        payload = os.urandom(4096)
+        fd = os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        back = probe.read_bytes()
+        probe.unlink()
+        fsync_dir(data)
+    except OSError as exc:
+        raise CheckFailed(f"data folder {data} is not writable: {exc.strerror or exc}") from None
+    if back != payload:
+        raise CheckFailed(f"data folder {data}: a test file read back different bytes")
+    free = shutil.disk_usage(data).free
+    if free < MIN_FREE_BYTES:
+        raise CheckFailed(f"data folder {data}: only {free / 2**20:.0f} MiB free "
+                          f"(at least {MIN_FREE_BYTES / 2**20:.0f} MiB needed)")
+    try:
+        box = Outbox(storage, ctx.config.kiosk)
+    except KeyFileError as exc:
+        raise CheckFailed(f"key file: {exc}") from None
+    try:
+        st = box.status()
+    finally:
+        box.close()
+    logs = ctx.config.logging.dir
+    if logs is not None:
+        try:
+            logs.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CheckFailed(f"log folder {logs}: {exc.strerror or exc}") from None
+        if not os.access(logs, os.W_OK):
+            raise CheckFailed(f"log folder {logs} is not writable")
+    return (f"{data} writable, {free / 2**30:.1f} GiB free; outbox {st.pending} pending, "
+            f"{st.dead} dead; key file readable")
+
+
+def check_card(ctx: Context) -> str:
+    from devices.card.service import CardService
+
+    settings = ctx.config.card
+    service = CardService(settings)
+    try:
+        # The monitor is the package's own view of pcscd: readers, cards, service state.
+        service.start(lambda _event: None)
+        mon = service.monitor
+        deadline = time.monotonic() + max(3.0, settings.poll_interval_s * 4)
+        while time.monotonic() < deadline and mon is not None and not (
+                mon.service_up and mon.rounds > 0):
+            time.sleep(0.05)
+        status = service.status()
+        readers = mon.readers() if mon is not None else []
+    finally:
+        service.stop()
+    names = ", ".join(repr(r.name) for r in readers) or "none"
+    if status.status not in ("ok", "degraded"):
+        raise CheckFailed(f"{status.status} ({status.code}): {status.detail}; readers: {names}")
+    mine = [r for r in readers if r.name.startswith(settings.reader)]
+    if not mine:  # the monitor never reported in: status() had nothing to go on
+        raise CheckFailed(f"offline (reader_missing): reader {settings.reader!r} not found; "
+                          f"readers: {names}")
+    card = "card inserted" if mine[0].card_present else "no card in it"
+    note = f"; {status.status}: {status.detail}" if status.status == "degraded" else ""
+    return f"reader {mine[0].name!r} present, {card}{note}"
+
+
+def check_camera(ctx: Context) -> str:
+    from devices.camera import CameraSettings, Capture
+
+    source = ctx.ui.camera_source
+    if source is None:
+        raise CheckSkipped("no source configured")
+    settings = CameraSettings(source=source, fps=ctx.ui.camera_fps)
+    capture = Capture(settings)
+    capture.start()
+    try:
+        frame = capture.latest(settings.open_timeout_s + 3.0)
+        status = capture.status()
+    finally:
+        capture.stop()
+    if frame is None:
+        raise CheckFailed(f"{status.state.value} ({status.code}): {status.detail}")
+    w, h = frame.size
+    return f"source {source!r}: a {w}x{h} frame; {status.state.value} ({status.code})"
+
+
+def check_printer(ctx: Context) -> str:
+    from devices.printer import Printer
+
+    p = ctx.config.printer
+    status = Printer.from_url(p.url, p.profile, timeouts=p.timeouts).status()
+    where = status.detail if p.url in status.detail else f"{p.url}: {status.detail}"
+    line = f"{status.state.value} ({status.code}): {where}"
+    if status.state.value not in ("ok", "degraded"):
+        raise CheckFailed(line)
+    return f"{line}; paper {status.paper.value}"
+
+
+def check_platform(ctx: Context) -> str:
+    from offline_queue.client import PlatformClient, PlatformError, TransportError, Unauthorized
+
+    client = PlatformClient(ctx.config.platform, ctx.config.kiosk.id)
+    try:
+        reply = client.fetch_catalog()
+    except Unauthorized as exc:
+        raise CheckFailed(f"credentials refused (401 {exc.code}): the token or client "
+                          "certificate is not accepted") from None
+    except TransportError as exc:
+        text = exc.message
+        kind = "TLS" if any(w in text for w in ("SSL", "certificate", "CERTIFICATE")) \
+            else "unreachable"
+        raise CheckFailed(f"{kind} ({exc.code}): {text}") from None
+    except PlatformError as exc:
+        raise CheckFailed(f"{type(exc).__name__} ({exc.code}, {exc.status}): "
+                          f"{exc.message}") from None
+    finally:
+        client.close()
+    catalog = reply.catalog or {}
+    return (f"{ctx.config.platform.url}: catalog {catalog.get('version', '?')}, "
+            f"{len(catalog.get('services', []))} services, ETag {reply.etag or 'none'}")
+
+
+def _origin(path: Path) -> str:
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None and Path(bundle) in path.parents:
+        return "bundled"
+    return str(path.parent)
+
+
+def check_fonts(ctx: Context) -> str:
+    from devices.camera.ocrb import font_path
+    from devices.printer.fonts import FontMissing, GlyphPainter, find_cjk_font
+
+    try:
+        cjk = find_cjk_font()
+    except FontMissing as exc:
+        raise CheckFailed(str(exc)) from None
+    painter = GlyphPainter()
+    line = painter.line(CHINESE_SAMPLE, gap=0)
+    ink = line.width * line.height - sum(1 for v in line.getdata() if v)
+    # A missing glyph draws the font's one "tofu" box: every character would look alike.
+    glyphs = {painter.glyph(ch, False).tobytes() for ch in CHINESE_SAMPLE if not ch.isspace()}
+    if ink == 0 or len(glyphs) < len(set(CHINESE_SAMPLE.replace(" ", ""))):
+        raise CheckFailed(f"{cjk.name} draws {CHINESE_SAMPLE!r} as blanks or boxes")
+    try:
+        ocrb = font_path()
+    except FileNotFoundError as exc:
+        raise CheckFailed(f"MRZ reader: {exc}") from None
+    return (f"receipt raster Chinese {line.width}x{line.height} dots with {cjk.name} "
+            f"({_origin(cjk)}); MRZ reader {ocrb.name} ({_origin(ocrb)})")
+
+
+def check_screens(ctx: Context) -> str:
+    """Load the touchscreen's QML around a kiosk built from this config (nothing started),
+    grab the attract screen and look at it."""
+    from PySide6.QtGui import QFontDatabase, QImage
+
+    # The entry point is the one place above the UI; the self-test is part of it.
+    from ui.metrics import ScreenMetrics
+    from ui.window import QtPoster, UiLoadError, application, load_ui
+
+    app = application()
+    poster = QtPoster()
+    kiosk = build_kiosk(ctx.config, ctx.ui, post=poster.post)
+    ui = None
+    try:
+        metrics = ScreenMetrics.for_orientation(ctx.ui.orientation, ctx.ui.dpi)
+        try:
+            ui = load_ui(kiosk.flow, metrics, speech_engine=ctx.ui.speech_engine, tick_ms=0,
+                         show=True)
+        except UiLoadError as exc:
+            raise CheckFailed(str(exc)) from None
+        end = time.monotonic() + 1.0  # a few frames: images and the keyboard settle
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.02)
+        image = ui.window.grabWindow()
+        keyboard = ui.window.findChild(object, "keyboard")
+        kb = (f"keyboard {keyboard.width():.0f}x{keyboard.height():.0f}"
+              if keyboard is not None else "")
+        saved = ctx.config.storage.data_dir / SCREENSHOT
+        image.save(str(saved))
+    finally:
+        if ui is not None:
+            ui.close()
+        kiosk.stop()
+    if image.isNull() or image.width() == 0:
+        raise CheckFailed("the window could not be grabbed")
+    share, colours = _ink(image.convertToFormat(QImage.Format.Format_RGB32))
+    if colours < 8 or share < 0.01:
+        raise CheckFailed(f"the attract screen is blank ({colours} colours, "
+                          f"{share:.1%} ink); see {saved}")
+    if keyboard is None or keyboard.height() <= 0:
+        raise CheckFailed("the virtual keyboard did not load (QtQuick.VirtualKeyboard)")
+    chinese = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+    if not chinese:
+        raise CheckFailed("no font for Chinese: the screens would show boxes")
+    return (f"attract {image.width()}x{image.height()} rendered ({share:.0%} ink, "
+            f"{colours} colours), {kb}, Chinese in {chinese[0]!r}; saved {saved}")
+
+
+def _ink(image: QImage) -> tuple[float, int]:
+    """Share of pixels unlike the commonest colour, and distinct colours (sampled)."""
+    from collections import Counter
+
+    w, h = image.width(), image.height()
+    step = max(1, min(w, h) // 200)
+    counts: Counter[int] = Counter(image.pixel(x, y)
+                                   for y in range(0, h, step) for x in range(0, w, step))
+    total = sum(counts.values())
+    background = counts.most_common(1)[0][1] if counts else 0
+    return (1 - background / total if total else 0.0), len(counts)
+
+
+# ---- running them ----------------------------------------------------------------------
+
+
+def _timeouts(config: KioskConfig) -> dict[str, float]:
+    p, c, plat = config.printer.timeouts, config.card, config.platform
+    return {
+        "storage": 20.0,
+        "card": c.command_timeout_s + max(3.0, c.poll_interval_s * 4) + 5.0,
+        "camera": 15.0,
+        "printer": p.connect_s + 4 * p.status_s + 3.0,
+        "platform": plat.connect_timeout_s + plat.read_timeout_s + 3.0,
+        "fonts": 20.0,
+    }
+
+
+THREADED: list[tuple[str, Check]] = [
+    ("storage", check_storage), ("card", check_card), ("camera", check_camera),
+    ("printer", check_printer), ("platform", check_platform), ("fonts", check_fonts),
+]
+
+
+def main(config_path: Path) -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
+    try:
+        config = load_config(config_path)
+        ui_settings = read_ui_settings(config_path)
+    except ConfigError as exc:
+        print(f"FAIL config: {exc}", flush=True)
+        return 2
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(levelname)s %(name)s %(message)s")
+    ctx = Context(config_path, config, ui_settings)
+    results = [CheckResult("config", "PASS",
+                           f"kiosk {config.kiosk.id} hall {config.kiosk.hall} "
+                           f"({config_path})")]
+    print(results[0].line(), flush=True)
+    limits = _timeouts(config)
+    for name, fn in THREADED:
+        results.append(run_bounded(name, fn, ctx, limits[name]))
+        print(results[-1].line(), flush=True)
+    results.append(_outcome("screens", check_screens, ctx))
+    print(results[-1].line(), flush=True)
+    failed = [r.name for r in results if not r.passed]
+    passed = len(results) - len(failed)
+    skipped = sum(1 for r in results if r.outcome == "SKIP")
+    note = f", {skipped} skipped" if skipped else ""
+    if failed:
+        print(f"self-test FAILED: {', '.join(failed)} ({passed} of {len(results)} checks "
+              f"passed{note})", flush=True)
+        return 1
+    print(f"self-test passed: all {len(results)} checks{note}", flush=True)
+    return 0
