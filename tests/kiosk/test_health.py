@@ -262,3 +262,42 @@ def test_counters_are_thread_safe_counts():
     c.add("a")
     c.add("a", 2)
     assert c.snapshot() == {"a": 3} and c.get("b") == 0
+
+
+def test_a_kiosk_started_with_the_platform_down_files_from_the_cached_catalog(tmp_path,
+                                                                              platform):
+    from devices.printer import Printer, Timeouts
+    from kiosk.catalog import CatalogStore
+    from kiosk.flow import Flow, FlowSettings
+    from kiosk.flow_ports import InlineExecutor
+    from offline_queue.client import PlatformClient
+    from offline_queue.outbox import Outbox
+    from offline_queue.settings import load_queue_settings
+    from sim.printer import VirtualPrinter
+    from tests.conftest import write_config
+    from tests.kiosk.test_flow import PLACE, RECEIPT, FakeCard
+
+    first, vp = make_rig(tmp_path, platform)  # fetched the catalog once: it is on disk
+    vp.stop()
+    first.outbox.close()
+    first.client.close()
+    platform.stop()
+    # A fresh start, the platform unreachable: the catalog comes from disk.
+    settings = load_queue_settings(write_config(tmp_path, platform.base_url))
+    client = PlatformClient(settings.platform, settings.kiosk.id)
+    store = CatalogStore(tmp_path / "catalog.json", client)
+    assert store.refresh().error == "platform_unreachable"
+    assert store.catalog is not None and len(store.catalog.services) == 756
+    outbox = Outbox(settings.storage, settings.kiosk)
+    with VirtualPrinter() as vp2:
+        printer = Printer.from_url(vp2.url, "cn-80", timeouts=Timeouts(status_s=2.0))
+        flow = Flow(FlowSettings(PLACE, RECEIPT), catalog=store, outbox=outbox,
+                    printer=printer, card=FakeCard(), platform=client,
+                    executor=InlineExecutor())
+        flow.platform_status(False)
+        assert flow.state.screen == Screen.ATTRACT  # filing works offline: in service
+        file_visit(flow)
+        assert flow.state.screen == Screen.RECEIPT and flow.state.view.offline
+        assert outbox.status().pending == 1
+    outbox.close()
+    client.close()
