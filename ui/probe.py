@@ -5,6 +5,7 @@ delegates are not QObject children of the window, so findChild misses them).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
@@ -42,9 +43,24 @@ def centre(item: QQuickItem) -> QPoint:
     return QPoint(round(p.x()), round(p.y()))
 
 
+def settled(window: QQuickWindow, name: str, timeout_s: float = 3.0) -> QQuickItem:
+    """The item `name` once it stops moving (a list scrolling to the focused field, the
+    keyboard sliding away): a finger waits for that too, or it hits the row beside."""
+    deadline = time.monotonic() + timeout_s
+    last = None
+    while True:
+        QGuiApplication.processEvents()
+        item = find_item(window, name)
+        here = centre(item)
+        if here == last or time.monotonic() > deadline:
+            return item
+        last = here
+        time.sleep(0.03)
+
+
 def tap(window: QQuickWindow, name: str) -> QQuickItem:
-    """A click in the middle of the visible item `name`."""
-    item = find_item(window, name)
+    """A click in the middle of the visible item `name`, once it is still."""
+    item = settled(window, name)
     QTest.mouseClick(window, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
                      centre(item))
     return item
