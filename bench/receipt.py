@@ -30,7 +30,6 @@ from devices.printer.profiles import DOTS_PER_MM  # noqa: E402
 from devices.printer.render import Renderer  # noqa: E402
 from kiosk.config import ReceiptSettings  # noqa: E402
 from kiosk.receipt import (  # noqa: E402
-    Bilingual,
     DeviceLine,
     Place,
     QueueTicket,
@@ -40,11 +39,12 @@ from kiosk.receipt import (  # noqa: E402
     queue_ticket,
     status_slip,
 )
+from kiosk.text import Text  # noqa: E402
 from offline_queue.outbox import FiledSubmission  # noqa: E402
 from sim.platform.catalog import build_catalog  # noqa: E402
 from sim.printer import Job, VirtualPrinter  # noqa: E402
 
-PLACE = Place(Bilingual("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
+PLACE = Place(Text("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
               "BA01", "K017")
 
 
@@ -83,7 +83,7 @@ def measure(doc, profile_name: str, raster: bool, runs: int, baud: int) -> dict:
 def save_pngs(folder: Path) -> None:
     from datetime import datetime
 
-    ticket = QueueTicket("A023", Bilingual("出入境业务", "Exit and entry"), 7, 25,
+    ticket = QueueTicket("A023", Text("出入境业务", "Exit and entry"), 7, 25,
                          datetime(2025, 6, 6, 9, 12))
     slip = StatusSlip(datetime(2025, 6, 6, 23, 40), "0.1.0",
                       [DeviceLine("printer", "degraded", "paper_near_end",

@@ -164,7 +164,8 @@ class Rig:
         from kiosk.config import ReceiptSettings
         from kiosk.flow import Flow, FlowSettings
         from kiosk.flow_ports import InlineExecutor
-        from kiosk.receipt import Bilingual, Place
+        from kiosk.receipt import Place
+        from kiosk.text import Text
         from offline_queue.outbox import Outbox
         from offline_queue.settings import load_queue_settings
         from sim.platform.catalog import build_catalog
@@ -179,7 +180,7 @@ class Rig:
         self.printer = NoPrinter()
         receipt = ReceiptSettings("https://zwfw.example.gov/track?no={tracking_no}"
                                   "&code={query_code}", "12345")
-        place = Place(Bilingual("政务服务中心", "Government Service Center"), "BA01", "K017")
+        place = Place(Text("政务服务中心", "Government Service Center"), "BA01", "K017")
         self.flow = Flow(FlowSettings(place, receipt), catalog=self.store, outbox=self.outbox,
                          printer=self.printer, card=FakeCard(), platform=None,  # type: ignore[arg-type]
                          executor=InlineExecutor(), clock=self.clock)

@@ -48,8 +48,9 @@ from .flow import Flow, FlowSettings
 from .flow_ports import CardReaderPort, ThreadExecutor
 from .flow_state import FlowState, Screen
 from .health import Counters, Health
-from .receipt import Bilingual, Place
+from .receipt import Place
 from .runtime import Runtime
+from .text import Text
 
 log = logging.getLogger(__name__)
 
@@ -388,7 +389,7 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                                timeouts=config.printer.timeouts,
                                poll_interval_s=config.printer.poll_interval_s)
     executor = ThreadExecutor(workers=2, post=post)
-    place = Place(Bilingual(ui.hall_name_zh, ui.hall_name_en), config.kiosk.hall,
+    place = Place(Text(ui.hall_name_zh, ui.hall_name_en), config.kiosk.hall,
                   config.kiosk.id)
     card = card or CardService(config.card)
     health, counters = Health(), Counters()

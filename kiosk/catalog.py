@@ -28,7 +28,8 @@ from pypinyin import lazy_pinyin
 
 from offline_queue.client import CatalogReply, PlatformError, TransportError
 
-from .receipt import Bilingual, ServiceInfo
+from .receipt import ServiceInfo
+from .text import Text
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +43,6 @@ class CatalogError(ValueError):
 
 
 # --- the typed catalog ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Text:
-    """The contract's Text: Chinese always, English when given (else the Chinese)."""
-
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" and self.en else self.zh
-
-    def bilingual(self) -> Bilingual:
-        return Bilingual(self.zh, self.en or self.zh)
 
 
 @dataclass(frozen=True)
@@ -111,8 +98,8 @@ class Service:
 
     def info(self) -> ServiceInfo:
         """What the receipt module needs."""
-        return ServiceInfo(self.code, self.name.bilingual(), self.promised_days,
-                           {m.code: m.name.bilingual() for m in self.materials})
+        return ServiceInfo(self.code, self.name, self.promised_days,
+                           {m.code: m.name for m in self.materials})
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ from offline_queue.outbox import (
 from offline_queue.tracking import QUERY_CODE_RE, TRACKING_RE
 
 from . import __version__
-from .catalog import Catalog, Material, Service, Text, categories_with_services
+from .catalog import Catalog, Material, Service, categories_with_services
 from .config import ReceiptSettings
 from .flow_ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPort, PrinterPort
 from .flow_state import (
@@ -97,8 +97,8 @@ from .flow_state import (
 )
 from .forms import check, check_all, contact_of, form_body, paginate, prefill
 from .health import Counters, DeviceLine, Health
+from .receipt import DeviceLine as SlipLine
 from .receipt import (
-    Bilingual,
     Place,
     QueueTicket,
     ServiceInfo,
@@ -109,8 +109,8 @@ from .receipt import (
     supplement_receipt,
     tracking_url,
 )
-from .receipt import DeviceLine as SlipLine
 from .session import AccessKey, Identity, Page, Session, Staff, mrz_date
+from .text import Text
 
 log = logging.getLogger(__name__)
 
@@ -1463,7 +1463,7 @@ class Flow:
         name = service.name if service else Text(progress.service_code, progress.service_code)
         info = service.info() if service else None
         if info is None:
-            info = ServiceInfo(progress.service_code, Bilingual(name.zh, name.en), 0, {})
+            info = ServiceInfo(progress.service_code, name, 0, {})
         doc = supplement_receipt(lookup[0], lookup[1], info, self.settings.place,
                                  self.settings.receipt, materials=list(value),
                                  received_at=self._wall_clock(), offline=False, lang=self._lang)
@@ -1502,7 +1502,7 @@ class Flow:
             issued = datetime.fromisoformat(ticket.issued_at)
         except ValueError:
             issued = self._wall_clock()
-        doc = queue_ticket(QueueTicket(ticket.ticket_no, category.name.bilingual(),
+        doc = queue_ticket(QueueTicket(ticket.ticket_no, category.name,
                                        ticket.waiting_ahead, ticket.estimated_wait_min, issued),
                            self.settings.place, lang=self._lang)
         self._ticket = _Ticket(ticket.ticket_no, category.name, ticket.waiting_ahead,

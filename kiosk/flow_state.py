@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .catalog import Text
-
 # Availability lives in kiosk.health; re-exported here, where the UI and tests know it.
 from .health import CAPABILITY_NEEDS, DEVICES, Capability, DeviceLine  # noqa: F401
+from .text import Text
 
 
 class Screen(StrEnum):

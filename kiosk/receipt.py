@@ -33,6 +33,9 @@ from offline_queue.outbox import FiledSubmission
 
 from .config import ReceiptSettings
 
+# kiosk's {zh, en} Text, named apart from the printer's Text line used below.
+from .text import Text as Bilingual
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("zh", "en")
@@ -42,21 +45,12 @@ class ReceiptDataError(ValueError):
     """What a receipt was to be composed from is malformed (logged without data)."""
 
 
-@dataclass(frozen=True)
-class Bilingual:
-    zh: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
-
-    @classmethod
-    def from_text(cls, value: object, what: str) -> Bilingual:
-        """The platform contract's Text object {zh, en}."""
-        if (not isinstance(value, Mapping) or not isinstance(value.get("zh"), str)
-                or not isinstance(value.get("en"), str)):
-            raise ReceiptDataError(f"{what}: want a Text object with zh and en strings")
-        return cls(value["zh"], value["en"])
+def text_of(value: object, what: str) -> Bilingual:
+    """The platform contract's Text object {zh, en}."""
+    if (not isinstance(value, Mapping) or not isinstance(value.get("zh"), str)
+            or not isinstance(value.get("en"), str)):
+        raise ReceiptDataError(f"{what}: want a Text object with zh and en strings")
+    return Bilingual(value["zh"], value["en"])
 
 
 @dataclass(frozen=True)
@@ -72,13 +66,13 @@ class ServiceInfo:
         try:
             code = entry["code"]
             days = entry["promised_days"]
-            materials = {m["code"]: Bilingual.from_text(m["name"], "material name")
+            materials = {m["code"]: text_of(m["name"], "material name")
                          for m in entry.get("materials", [])}
         except (KeyError, TypeError) as exc:
             raise ReceiptDataError(f"catalog service entry is missing {exc}") from exc
         if not isinstance(code, str) or not isinstance(days, int) or days < 0:
             raise ReceiptDataError("catalog service entry: bad code or promised_days")
-        return cls(code, Bilingual.from_text(entry.get("name"), "service name"), days, materials)
+        return cls(code, text_of(entry.get("name"), "service name"), days, materials)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from kiosk.catalog import Text
 from kiosk.flow_state import FlowState, Message
 from kiosk.i18n import text
+from kiosk.text import Text
 
 from .texts import labels
 

@@ -114,7 +114,7 @@ def test_english_may_be_missing_and_falls_back_to_chinese(doc):
     entry = well_known(doc)
     entry["name"] = {"zh": "护照首次申领"}
     s = parse_service(entry)
-    assert s.name.get("en") == "护照首次申领" and s.info().name.en == "护照首次申领"
+    assert s.name.get("en") == "护照首次申领" and s.info().name.get("en") == "护照首次申领"
 
 
 # --- search ---------------------------------------------------------------------------------

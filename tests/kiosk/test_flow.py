@@ -32,7 +32,8 @@ from kiosk.flow import Flow, FlowSettings, parse_receipt_code
 from kiosk.flow_ports import InlineExecutor, ManualExecutor
 from kiosk.flow_state import Screen
 from kiosk.i18n import MESSAGES
-from kiosk.receipt import Bilingual, Place, tracking_url
+from kiosk.receipt import Place, tracking_url
+from kiosk.text import Text
 from offline_queue.client import PlatformClient
 from offline_queue.outbox import Outbox
 from offline_queue.resident_id import synthetic_id_number
@@ -44,7 +45,7 @@ from tests.conftest import write_config
 SERVICE = "CR-HZ-0001"  # 护照首次申领: every field type, materials id_card_copy + photo
 RECEIPT = ReceiptSettings("https://zwfw.example.gov/track?no={tracking_no}&code={query_code}",
                           "12345")
-PLACE = Place(Bilingual("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
+PLACE = Place(Text("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
               "BA01", "K017")
 CITIZEN_NAME = "欧阳明轩"
 CITIZEN_ID = synthetic_id_number(random.Random(11), born=date(1987, 4, 23))

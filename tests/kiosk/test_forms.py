@@ -8,10 +8,11 @@ from datetime import date
 
 import pytest
 
-from kiosk.catalog import FormField, Option, Text
+from kiosk.catalog import FormField, Option
 from kiosk.forms import check, check_all, contact_of, form_body, paginate, prefill
 from kiosk.i18n import MESSAGES
 from kiosk.session import Identity
+from kiosk.text import Text
 from offline_queue import loadtest
 from offline_queue.resident_id import (
     birth_date_of,

@@ -13,7 +13,6 @@ from devices.printer import Printer, Timeouts
 from devices.printer.document import Barcode, Cut, QrCode
 from kiosk.config import ReceiptSettings
 from kiosk.receipt import (
-    Bilingual,
     DeviceLine,
     Place,
     QueueTicket,
@@ -27,13 +26,14 @@ from kiosk.receipt import (
     supplement_receipt,
     tracking_url,
 )
+from kiosk.text import Text
 from offline_queue.outbox import FiledSubmission
 from sim.platform.catalog import build_catalog
 from sim.printer import VirtualPrinter
 
 SETTINGS = ReceiptSettings("https://zwfw.example.gov/track?no={tracking_no}&code={query_code}",
                            "0571-12345")
-PLACE = Place(Bilingual("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
+PLACE = Place(Text("杭州市民之家政务服务中心", "Hangzhou Citizens' Service Center"),
               "BA01", "K017")
 FILED = FiledSubmission("5f0c", "BA01-K017-20250606-0042", "7KQ2MX", "CR-HZ-0001",
                         "2025-06-06T16:45:03+08:00")  # a Friday
@@ -120,7 +120,7 @@ def test_supplement_receipt(service):
 @pytest.mark.parametrize(("profile", "width", "lang"),
                          [("cn-80", 576, "zh"), ("basic-58", 384, "en")])
 def test_queue_ticket(profile, width, lang):
-    ticket = QueueTicket("A023", Bilingual("出入境业务", "Exit and entry"), people_ahead=7,
+    ticket = QueueTicket("A023", Text("出入境业务", "Exit and entry"), people_ahead=7,
                          estimated_wait_min=25, issued_at=datetime(2025, 6, 6, 9, 12))
     job = print_and_read(queue_ticket(ticket, PLACE, lang=lang), profile, width)
     codes = zxingcpp.read_barcodes(job.image())
@@ -159,7 +159,7 @@ def test_documents_end_with_a_cut_and_carry_no_personal_fields(service):
     assert isinstance(doc.blocks[-1], Cut)
     assert sum(isinstance(b, QrCode) for b in doc.blocks) == 1
     assert doc.title == "filing-receipt" and doc.language == "zh"
-    ticket = queue_ticket(QueueTicket("B101", Bilingual("社保", "Social security"), 0, 0,
+    ticket = queue_ticket(QueueTicket("B101", Text("社保", "Social security"), 0, 0,
                                       datetime(2025, 1, 1)), PLACE, lang="en")
     assert [b.data for b in ticket.blocks if isinstance(b, Barcode)] == ["B101"]
 
@@ -178,7 +178,7 @@ def test_bad_input_is_a_typed_error(service):
     with pytest.raises(ReceiptDataError):
         filing_receipt(bad_time, service, PLACE, SETTINGS, materials=[], offline=False, lang="en")
     with pytest.raises(ReceiptDataError):
-        queue_ticket(QueueTicket("A1", Bilingual("a", "a"), -1, 0, datetime(2025, 1, 1)), PLACE,
+        queue_ticket(QueueTicket("A1", Text("a", "a"), -1, 0, datetime(2025, 1, 1)), PLACE,
                      lang="zh")
 
 
