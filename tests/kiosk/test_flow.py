@@ -144,16 +144,6 @@ def make_rig(folder: Path, platform, *, executor=None, card=None) -> tuple[Rig, 
     return rig, vp
 
 
-@pytest.fixture
-def rig(tmp_path, platform):
-    r, vp = make_rig(tmp_path, platform)
-    r.flow.platform_status(True)
-    yield r
-    vp.stop()
-    r.outbox.close()
-    r.client.close()
-
-
 # --- driving a visit --------------------------------------------------------------------
 
 
@@ -610,7 +600,8 @@ def test_every_message_key_has_both_languages(rig):
     import kiosk.flow
     import kiosk.forms
 
-    source = Path(kiosk.flow.__file__).read_text() + Path(kiosk.forms.__file__).read_text()
+    source = "".join(p.read_text() for p in Path(kiosk.flow.__file__).parent.glob("flow*.py"))
+    source += Path(kiosk.forms.__file__).read_text()
     import re
     keys = set(re.findall(r'"((?:[a-z_]+)\.[a-z_]+)"', source))
     keys = {k for k in keys if k.split(".")[0] in {

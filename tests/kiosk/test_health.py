@@ -88,16 +88,6 @@ def test_heartbeat_devices_fit_the_contract():
 # --- the flow: out of service between visits ------------------------------------------------
 
 
-@pytest.fixture
-def rig(tmp_path, platform):
-    r, vp = make_rig(tmp_path, platform)
-    r.flow.platform_status(True)
-    yield r
-    vp.stop()
-    r.outbox.close()
-    r.client.close()
-
-
 def test_nothing_useful_closes_the_kiosk_between_visits_and_reopens_it(rig):
     flow = rig.flow
     identify(flow)  # a visit is on
