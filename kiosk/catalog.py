@@ -13,9 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import os
 import re
-import tempfile
 import threading
 import time
 import unicodedata
@@ -28,6 +26,7 @@ from pypinyin import lazy_pinyin
 
 from offline_queue.client import CatalogReply, PlatformError, TransportError
 
+from .files import write_atomic
 from .receipt import ServiceInfo
 from .text import Text
 
@@ -499,24 +498,9 @@ class CatalogStore:
         return RefreshResult(True, "platform")
 
     def _write(self, cached: _Cached) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps({"etag": cached.etag, "fetched_at": cached.fetched_at,
-                           "catalog": cached.raw}, ensure_ascii=False).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".catalog-", suffix=".tmp", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(body)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomic(self.path, json.dumps({"etag": cached.etag, "fetched_at": cached.fetched_at,
+                                            "catalog": cached.raw},
+                                           ensure_ascii=False).encode("utf-8"))
 
 
 def categories_with_services(catalog: Catalog) -> Iterable[tuple[Category, int]]:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +30,7 @@ from typing import Any, Protocol
 from offline_queue.client import Command, HeartbeatReply, PlatformError, TransportError
 from offline_queue.outbox import QueueStatus
 
+from .files import write_atomic
 from .health import Counters, Health
 
 log = logging.getLogger(__name__)
@@ -87,19 +86,8 @@ class CommandBook:
                    oos if isinstance(oos, str) else None)
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        body = json.dumps({"done": self.done[-KEEP_DONE_IDS:],
-                           "out_of_service": self.out_of_service}).encode()
-        fd, tmp = tempfile.mkstemp(prefix=".commands-", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(body)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.path, json.dumps({"done": self.done[-KEEP_DONE_IDS:],
+                                            "out_of_service": self.out_of_service}).encode())
 
 
 class Runtime:
