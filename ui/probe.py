@@ -6,7 +6,7 @@ delegates are not QObject children of the window, so findChild misses them).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
@@ -80,3 +80,15 @@ def clear_focused(window: QQuickWindow) -> None:
     """Select all and delete in the focused text field."""
     QTest.keyClick(window, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClick(window, Qt.Key.Key_Backspace)
+
+
+def wait_for(app: QGuiApplication, ok: Callable[[], bool], what: str,
+             timeout_s: float = 30.0) -> None:
+    """Turn the event loop until `ok()` holds; AssertionError naming `what` after the time."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if ok():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -8,7 +8,8 @@ shows the out-of-service screen, and reopens by itself.
 
 from __future__ import annotations
 
-import time
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import pytest
 from kiosk.demo import DemoWorld, write_demo_config
 from kiosk.flow_state import Screen
 from sim.printer import VirtualPrinter
-from ui.probe import ItemNotFound, find_item
+from ui.probe import ItemNotFound, find_item, wait_for
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "health"
 
@@ -88,16 +89,6 @@ def kiosk(world):
     finally:
         ui.close()
         kiosk.stop()
-
-
-def wait_for(app, ok, what, timeout_s=20.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if ok():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def heartbeat_after(world, since: float) -> dict | None:
@@ -257,3 +248,46 @@ def test_platform_command_closes_the_kiosk_on_screen(kiosk, world):
     heartbeat_says(app, world, lambda b: b["in_service"] is False, "out of service")
     world.platform.queue_command("K017", "in_service")
     wait_for(app, lambda: flow.state.screen == Screen.ATTRACT, "reopened by command")
+
+
+def test_restart_command_leaves_the_qt_loop_with_75_between_visits(kiosk, world):
+    app, k, ui = kiosk
+    flow = k.flow
+    codes: list[int] = []
+    ui.vm.exitRequested.connect(codes.append)  # ui/run.py connects app.exit here
+    wait_for(app, lambda: can(k, "progress"), "open")
+    flow.open_ticket()  # someone is at the screen
+    assert flow.state.screen == Screen.TICKET
+    world.platform.queue_command("K017", "restart", "new version")
+    wait_for(app, lambda: k.flow.counters.get("command_restart") == 1, "the command received")
+    app.processEvents()
+    assert codes == [] and flow.state.screen == Screen.TICKET  # not mid-visit
+    flow.cancel()
+    wait_for(app, lambda: codes == [75], "exit code 75")
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small disk needs root (CI is)")
+def test_a_nearly_full_disk_closes_filing_until_there_is_room(tmp_path):
+    data = tmp_path / "world" / "data"
+    data.mkdir(parents=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(data)], check=True)
+    try:
+        world = DemoWorld(tmp_path / "world", use_pcscd=False)
+        fast_polls(world.config_path)
+        app, k, ui = start(world)
+        try:
+            wait_for(app, lambda: k.flow.device_line("storage").code == "disk_full",
+                     "the disk found nearly full")
+            assert not can(k, "file") and can(k, "print")
+            heartbeat_says(app, world, lambda b: b["devices"]["storage"]["status"] == "error",
+                           "the disk full")
+            subprocess.run(["mount", "-o", "remount,size=300m", str(data)], check=True)
+            wait_for(app, lambda: k.flow.device_line("storage").status == "ok", "room again",
+                     45)
+            wait_for(app, lambda: can(k, "file"), "filing reopened")
+        finally:
+            ui.close()
+            k.stop()
+            world.close()
+    finally:
+        subprocess.run(["umount", "-l", str(data)], check=False)

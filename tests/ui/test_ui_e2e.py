@@ -11,7 +11,6 @@ delivers the submission once the platform is back.
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pytest
@@ -19,7 +18,7 @@ import zxingcpp
 
 from kiosk.demo import DEMO_FORM, DemoWorld, write_demo_config
 from kiosk.flow_state import Screen
-from ui.probe import type_text
+from ui.probe import type_text, wait_for
 
 
 @pytest.fixture
@@ -56,16 +55,6 @@ def touchscreen(pcsc_world):
     finally:
         ui.close()
         kiosk.stop()
-
-
-def wait_for(app, ok, what, timeout_s=30.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        app.processEvents()
-        if ok():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 class Finger:
