@@ -8,6 +8,7 @@ nothing (stray blobs are swept later) or the whole submission.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import sqlite3
@@ -21,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from .blobstore import BlobStore, StorageFull, StoredBlob
-from .crypto import Sealer, key_id, load_or_create_key
+from .crypto import Sealer, SealError, key_id, load_or_create_key
 from .database import open_database
 from .settings import KioskIdentity, StorageSettings
 from .tracking import SequenceLedger, day_of, format_tracking_no, new_query_code, next_sequence
@@ -329,7 +330,26 @@ class Outbox:
                 "SELECT submission_id, tracking_no, service_code, state, created_at, attempts, "
                 "next_attempt_ts, last_error, dead_reason, received_at, purged_ts IS NOT NULL "
                 f"FROM submissions {where} ORDER BY {order} LIMIT ?", (*args, limit)).fetchall()
-        return iter([OutboxItem(*r[:10], purged=bool(r[10])) for r in rows])
+        return iter([OutboxItem(*r[:8], self._open_reason(r[0], r[8]), r[9], purged=bool(r[10]))
+                     for r in rows])
+
+    # The platform's 422 reason may echo what was filed (a name, an ID number): it is kept
+    # sealed like the submission itself. Rows from before this stay readable as they are.
+    _SEALED_REASON = "sealed:"
+
+    def _seal_reason(self, submission_id: str, reason: str) -> str:
+        sealed = self._sealer.seal(reason.encode("utf-8"), f"{submission_id}:dead".encode())
+        return self._SEALED_REASON + base64.b64encode(sealed).decode("ascii")
+
+    def _open_reason(self, submission_id: str, stored: str | None) -> str | None:
+        if stored is None or not stored.startswith(self._SEALED_REASON):
+            return stored
+        try:
+            sealed = base64.b64decode(stored[len(self._SEALED_REASON):])
+            return self._sealer.open(sealed, f"{submission_id}:dead".encode()).decode("utf-8")
+        except (ValueError, SealError):
+            log.warning("outbox_dead_reason_unreadable submission=%s", submission_id)
+            return json.dumps({"error": "unreadable"})
 
     def due(self, limit: int, now: float | None = None) -> list[OutboxItem]:
         now = time.time() if now is None else now
@@ -378,7 +398,8 @@ class Outbox:
     def mark_dead(self, submission_id: str, reason: dict[str, Any]) -> None:
         self._update(submission_id,
                      "state = 'dead', attempts = attempts + 1, dead_reason = ?, last_error = ?",
-                     (json.dumps(reason, ensure_ascii=False), reason.get("error")),
+                     (self._seal_reason(submission_id, json.dumps(reason, ensure_ascii=False)),
+                      reason.get("error")),
                      only_pending=True)
 
     def retry(self, key: str) -> OutboxItem:

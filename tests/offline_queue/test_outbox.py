@@ -60,6 +60,24 @@ def test_attachments_and_payload_are_encrypted_on_disk(outbox: Outbox,
                 assert needle not in data, f"{needle!r} in {path}"
 
 
+def test_a_dead_letters_reason_is_sealed_on_disk(outbox: Outbox,
+                                                 settings: QueueSettings) -> None:
+    # A platform's 422 may echo the values it refused: they must not land on disk in clear.
+    filed = outbox.commit(submission())
+    reason = {"error": "validation", "message": f"bad name {NAME}, id {ID_NUMBER}"}
+    outbox.mark_dead(filed.submission_id, reason)
+    assert json.loads(outbox.get(filed.submission_id).dead_reason) == reason
+    outbox.close()
+    for path in settings.storage.data_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for needle in (NAME.encode(), ID_NUMBER.encode()):
+                assert needle not in data, f"{needle!r} in {path}"
+    with sqlite3.connect(outbox.db_path) as db:
+        (stored,) = db.execute("SELECT dead_reason FROM submissions").fetchone()
+    assert stored.startswith("sealed:") and "validation" not in stored
+
+
 def test_identical_attachments_are_stored_once(outbox: Outbox) -> None:
     data = b"\xff\xd8" + os.urandom(5000)
     a = outbox.commit(NewSubmission("S", {}, {}, [NewAttachment("M01", data, "image/jpeg")]))
