@@ -359,7 +359,7 @@ class Kiosk:
                 self.post(lambda: flow.device_status("card_reader", "ok" if up else "offline",
                                                      event.kind))
             else:
-                self.post(lambda: flow.device_status("card_reader", st.status, st.code,
+                self.post(lambda: flow.device_status("card_reader", st.state.value, st.code,
                                                      st.detail))
 
     def _on_printer_status(self, status: PrinterStatus, _old: PrinterStatus | None) -> None:

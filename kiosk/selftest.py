@@ -175,14 +175,14 @@ def check_card(ctx: Context) -> str:
     finally:
         service.stop()
     names = ", ".join(repr(r.name) for r in readers) or "none"
-    if status.status not in ("ok", "degraded"):
-        raise CheckFailed(f"{status.status} ({status.code}): {status.detail}; readers: {names}")
+    if status.state not in ("ok", "degraded"):
+        raise CheckFailed(f"{status.state} ({status.code}): {status.detail}; readers: {names}")
     mine = [r for r in readers if r.name.startswith(settings.reader)]
     if not mine:  # the monitor never reported in: status() had nothing to go on
         raise CheckFailed(f"offline (reader_missing): reader {settings.reader!r} not found; "
                           f"readers: {names}")
     card = "card inserted" if mine[0].card_present else "no card in it"
-    note = f"; {status.status}: {status.detail}" if status.status == "degraded" else ""
+    note = f"; {status.state}: {status.detail}" if status.state == "degraded" else ""
     return f"reader {mine[0].name!r} present, {card}{note}"
 
 

@@ -16,8 +16,6 @@ from devices.camera.port import (
     CameraSettings,
     CapturedPage,
     Code,
-    DeviceState,
-    DeviceStatus,
     Frame,
     GateResult,
     Quad,
@@ -25,6 +23,7 @@ from devices.camera.port import (
 from devices.camera.preview import PreviewPipeline
 from devices.camera.quality import GateSettings, QualityGates, first_reason
 from devices.camera.rectify import DocumentKind, guess_kind, rectify
+from devices.status import DeviceState, DeviceStatus
 
 __all__ = [
     "AutoCapture", "CameraError", "CameraPort", "CameraSettings", "Capture", "CapturedPage",

@@ -23,7 +23,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from devices.camera.port import CameraSettings, DeviceState, DeviceStatus, Frame
+from devices.camera.port import CameraSettings, Frame
+from devices.status import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 

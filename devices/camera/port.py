@@ -6,12 +6,13 @@ and a human-readable detail, settings read from config, and typed results.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
+
+from devices.status import DeviceStatus
 
 
 class CameraError(Exception):
@@ -21,20 +22,6 @@ class CameraError(Exception):
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail
-
-
-class DeviceState(enum.StrEnum):
-    OK = "ok"
-    DEGRADED = "degraded"
-    OFFLINE = "offline"
-    ERROR = "error"
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    state: DeviceState
-    code: str  # machine code, e.g. "streaming", "reopening", "source_missing"
-    detail: str  # for staff and logs; never personal data
 
 
 @dataclass(frozen=True)

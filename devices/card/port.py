@@ -23,24 +23,18 @@ from devices.card.errors import (
     SecureMessagingError,
     TlvError,
 )
+from devices.status import DeviceState, DeviceStatus
 
 __all__ = [
     "BacFailed", "CardDataError", "CardError", "CardEvent", "CardEventKind", "CardPort",
-    "CardProtocolError", "CardRemoved", "CardTimeout", "DeviceStatus", "FaceImage",
+    "CardProtocolError", "CardRemoved", "CardTimeout", "DeviceState", "DeviceStatus",
+    "FaceImage",
     "IdentityDocument", "NoCard", "PassiveAuthResult", "ReaderInfo", "ReaderUnavailable",
     "SecureMessagingError", "TlvError",
 ]
 
-StatusName = Literal["ok", "degraded", "offline", "error"]
 CardEventKind = Literal["reader_added", "reader_removed", "card_inserted", "card_removed",
                         "service_lost", "service_restored"]
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    status: StatusName
-    detail: str  # for a person: "reader 'X' is not connected"
-    code: str  # for machines: "reader_missing", "pcscd_down", ...
 
 
 @dataclass(frozen=True)

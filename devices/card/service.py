@@ -15,7 +15,7 @@ from devices.card.client import read_identity
 from devices.card.errors import BacFailed, CardError, CardTimeout, ReaderUnavailable
 from devices.card.monitor import CardMonitor
 from devices.card.passive_auth import load_csca_store
-from devices.card.port import CardEvent, DeviceStatus, IdentityDocument, ReaderInfo
+from devices.card.port import CardEvent, IdentityDocument, ReaderInfo
 from devices.card.settings import CardSettings
 from devices.card.transport import (
     PcscConnection,
@@ -26,6 +26,7 @@ from devices.card.transport import (
 )
 from devices.card.worker import HardwareWorker
 from devices.mrz import MrzError, bac_seed
+from devices.status import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -66,23 +67,23 @@ class CardService:
     def status(self) -> DeviceStatus:
         mon = self.monitor
         if mon is not None and not mon.alive:
-            return DeviceStatus("error", "card monitoring has stopped", "monitor_dead")
+            return DeviceStatus(DeviceState.ERROR, "monitor_dead", "card monitoring has stopped")
         if mon is not None and not mon.service_up:
-            return DeviceStatus("offline", f"the smart-card service is not running "
-                                           f"({mon.last_error or 'starting'})", "pcscd_down")
+            return DeviceStatus(DeviceState.OFFLINE, "pcscd_down", "the smart-card service is "
+                                f"not running ({mon.last_error or 'starting'})")
         if mon is not None:
             names = [r.name for r in mon.readers()]
             if not any(n.startswith(self.settings.reader) for n in names):
-                return DeviceStatus("offline", f"reader {self.settings.reader!r} is not "
-                                               "connected", "reader_missing")
+                return DeviceStatus(DeviceState.OFFLINE, "reader_missing",
+                                    f"reader {self.settings.reader!r} is not connected")
         if self._cscas is not None and not self._cscas:
-            return DeviceStatus("degraded", "no trusted CSCA certificates: documents cannot "
-                                            "be verified", "csca_store_empty")
+            return DeviceStatus(DeviceState.DEGRADED, "csca_store_empty", "no trusted CSCA "
+                                "certificates: documents cannot be verified")
         with self._lock:
             err = self._last_error
         if isinstance(err, CardTimeout):
-            return DeviceStatus("degraded", "the last card operation timed out", err.code)
-        return DeviceStatus("ok", "ready", "ok")
+            return DeviceStatus(DeviceState.DEGRADED, err.code, "the last card operation timed out")
+        return DeviceStatus(DeviceState.OK, "ready", "ready")
 
     def _note(self, err: CardError | None) -> None:
         with self._lock:

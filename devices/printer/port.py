@@ -13,14 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from devices.status import DeviceState
+
 from .document import Document
-
-
-class DeviceState(StrEnum):
-    OK = "ok"
-    DEGRADED = "degraded"  # prints, but needs attention soon (paper near end)
-    OFFLINE = "offline"  # does not answer, or cannot print now (cover open, paper out)
-    ERROR = "error"  # answers nonsense or reports a hardware error
 
 
 class PaperState(StrEnum):

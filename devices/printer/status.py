@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .port import DeviceState, PaperState, PrinterStatus
+from devices.status import DeviceState
+
+from .port import PaperState, PrinterStatus
 
 DLE_EOT = b"\x10\x04"
 QUERIES = (1, 2, 4)

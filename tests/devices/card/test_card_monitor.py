@@ -48,7 +48,7 @@ def test_card_events_arrive_from_the_monitor_thread(card_rig, slot):
     try:
         wait_for(lambda: rec.seen("card_inserted", slot.reader), what="initial card")
         assert rec.seen("reader_added", card_rig.slots[1].reader)
-        assert service.status().status == "ok"
+        assert service.status().state == "ok"
         mark = rec.mark()
         slot.emulator.remove()
         wait_for(lambda: rec.seen("card_removed", slot.reader, mark), what="card_removed")
@@ -75,14 +75,14 @@ def test_pcscd_restart_and_card_reinsert_keep_events_coming(card_rig, slot):
         wait_for(lambda: rec.seen("service_lost", since=mark), what="service_lost")
         assert rec.seen("reader_removed", slot.reader, mark)
         status = service.status()
-        assert (status.status, status.code) == ("offline", "pcscd_down")
+        assert (status.state, status.code) == ("offline", "pcscd_down")
         mark = rec.mark()
         card_rig.pcscd.start()
         wait_for(lambda: rec.seen("service_restored", since=mark), timeout_s=10,
                  what="service_restored")
         wait_for(lambda: rec.seen("card_inserted", slot.reader, mark), timeout_s=10,
                  what="card back after restart")
-        assert service.status().status == "ok"
+        assert service.status().state == "ok"
         # the card reads through the new daemon, and removal/insertion is still seen
         assert service.read_identity("L898902C3", "740812", "120415").surname == "ERIKSSON"
         mark = rec.mark()
@@ -106,7 +106,7 @@ def test_status_names_a_missing_reader(card_rig):
         wait_for(lambda: rec.seen("service_restored"), what="monitor up")
         wait_for(lambda: rec.seen("reader_added"), what="readers listed")
         status = service.status()
-        assert (status.status, status.code) == ("offline", "reader_missing")
+        assert (status.state, status.code) == ("offline", "reader_missing")
         assert "Reader That Is Not There" in status.detail
     finally:
         service.stop()
