@@ -651,7 +651,7 @@ class Flow(FilingJourney, ProgressJourney, StaffJourney, StateViews):
             self._message = message("identify.bac_failed", "error")
         elif isinstance(error, ReaderUnavailable):
             self.health.report("card_reader", "offline", error.code,
-                                                      "reader unavailable")
+                               "reader unavailable")
             self._message = message("identify.reader_unavailable", "error")
         elif isinstance(error, CardTimeout):
             self._waiting_for_card = True

@@ -16,6 +16,7 @@ from offline_queue.outbox import (
     OutboxError,
     OutboxFull,
 )
+from offline_queue.tracking import SequenceExhausted
 
 from .catalog import Catalog, Material, Service
 from .flow_base import _TYPED_LIMITS, JPEG_MAGIC, _Receipt
@@ -448,10 +449,13 @@ class FilingJourney:
         if error is not None:
             if isinstance(error, OutboxFull):
                 self.health.report("storage", "error", "disk_full",
-                                                      "the outbox's disk is full")
+                                   "the outbox's disk is full")
                 self._message = message("submit.storage_full", "error")
             elif isinstance(error, InvalidSubmission):
                 self._message = message("submit.invalid", "error")
+            elif isinstance(error, SequenceExhausted):
+                # 9,999 filings today on this kiosk: the numbers come back at midnight.
+                self._message = message("submit.numbers_used_up", "error")
             elif isinstance(error, OutboxError):
                 self._message = message("submit.failed", "error")
             else:
@@ -496,8 +500,8 @@ class FilingJourney:
         else:
             if isinstance(error, PrinterError):
                 self.health.report("printer", "error", error.code,
-                                                      "the last print failed")
-            self._message = message("receipt.print_failed", "warning")
+                                   "the last print failed")
+                self._message = message("receipt.print_failed", "warning")
 
     def reprint(self) -> None:
         def handle() -> None:

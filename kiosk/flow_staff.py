@@ -158,8 +158,8 @@ class StaffJourney:
             self._message = message("maintenance.printed")
         else:
             self.health.report("printer", "error",
-                                                  getattr(error, "code", "error"),
-                                                  _error_name(error))
+                               getattr(error, "code", "error"),
+                               _error_name(error))
             self._message = message("maintenance.print_failed", "error")
 
     def reload_catalog(self) -> None:

@@ -173,6 +173,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "a staffed window."),
     "submit.invalid": ("申请内容无法保存，请联系工作人员。",
                        "The application could not be stored. Please ask the staff."),
+    "submit.numbers_used_up": ("本终端今天的受理编号已用完，请到人工窗口办理，或明天再来。",
+                               "This kiosk has used all of today's tracking numbers. Please "
+                               "go to a staffed window, or come back tomorrow."),
     "submit.failed": ("提交失败，请重试。", "Filing failed; please try again."),
     "receipt.take_it": ("请取走回执。", "Please take your receipt."),
     "receipt.print_failed": ("回执打印失败。请用手机拍下屏幕上的二维码和编号，或点击重新打印。",

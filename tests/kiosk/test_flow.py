@@ -596,6 +596,24 @@ def test_full_disk_keeps_the_visit_with_a_message(rig, monkeypatch):
     assert not rig.flow.session.holds_personal_data()
 
 
+def test_todays_tracking_numbers_used_up_says_so(rig):
+    # A real outbox whose ledger says every number of today is taken (9,999 filings).
+    from datetime import datetime
+
+    from offline_queue.outbox import Outbox
+    from offline_queue.settings import load_queue_settings
+
+    settings = load_queue_settings(rig.folder / "kiosk.toml")
+    rig.outbox.close()
+    ledger = settings.storage.data_dir / "sequence.ledger"
+    ledger.write_text(json.dumps({"day": datetime.now().strftime("%Y%m%d"), "reserved": 9999}))
+    rig.outbox = rig.flow.outbox = Outbox(settings.storage, settings.kiosk)
+    file_visit(rig.flow)
+    state = rig.flow.state
+    assert state.screen == Screen.REVIEW and state.message.key == "submit.numbers_used_up"
+    assert rig.outbox.status().pending == 0
+
+
 def test_every_message_key_has_both_languages(rig):
     import kiosk.flow
     import kiosk.forms
