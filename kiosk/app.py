@@ -168,6 +168,7 @@ class CameraFeed:
         """The flow's latest wish for the camera, handed over on the flow's thread; the
         feed's threads read only this value, never the flow (which is single-threaded)."""
         self._request = request
+        self.pipeline.scanner.capturing = request.want == "page"
 
     def _entered(self) -> CameraRequest:
         request = self._request

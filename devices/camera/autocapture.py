@@ -39,6 +39,10 @@ class AutoCapture:
         self.max_jpeg_bytes = max_jpeg_bytes
         self.gates = QualityGates(gates)
         self.rearm_after = rearm_after
+        # Off while no page is wanted (the passport on identify, the attract screen): no
+        # straightening and encoding for nothing, and a page already lying there when the
+        # capture screen opens is taken at once instead of after it is moved.
+        self.capturing = True
         self._armed = True
         self._absent = 0
         self._captured_at: np.ndarray | None = None
@@ -51,7 +55,7 @@ class AutoCapture:
         reason = first_reason(gates)
         self._rearm(quad)
         page = None
-        if reason is None and quad is not None and self._armed:
+        if reason is None and quad is not None and self._armed and self.capturing:
             page = self._capture(img, quad, gates)
             self._armed = False
             self._captured_at = np.asarray(quad)

@@ -43,6 +43,20 @@ def test_one_capture_per_page_laid_down():
     assert img.size == (1654, 2339)
 
 
+def test_no_capture_while_not_capturing_then_at_once_when_asked():
+    seq = hold_sequence(4, "a4")
+    ac = AutoCapture(kind=DocumentKind.A4, dpi=200)
+    ac.capturing = False
+    frames = iter(seq)
+    ready = 0
+    while ready < 3:  # the page lies there, every gate holds, three frames long
+        state = ac.feed(next(frames).image)
+        assert state.page is None
+        ready = ready + 1 if state.reason is None else 0
+    ac.capturing = True  # the capture screen opened: the page already there is taken
+    assert ac.feed(next(frames).image).page is not None
+
+
 def test_captured_page_is_the_document_straightened(tmp_path):
     rng = random.Random(3)
     sc = render_scene(SceneSpec(doc="id1", counter="wood", rotation_deg=30, tilt_deg=12,
