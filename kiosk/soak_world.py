@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import subprocess
 import sys
 import textwrap
@@ -23,7 +22,6 @@ from typing import Any
 
 from devices.card.transport import establish_context, release_context
 from sim.card import CardEmulator, PcscdProcess, get_profile, start_pcscd
-from sim.card.pcscd import running_pcscd_pid
 from sim.card.pki import load_test_pki
 from sim.launch import SimProcess, start_platform
 
@@ -138,23 +136,6 @@ class PrinterProcess:
 
     def clear_jobs(self) -> None:
         http_json("DELETE", f"http://127.0.0.1:{self.control_port}/jobs")
-
-
-def running_pcscd(default: PcscdProcess) -> PcscdProcess:
-    """The vpcd port and reader name of the pcscd someone else runs, from its --config
-    folder (`default`, Debian's, when it was started without one)."""
-    pid = running_pcscd_pid()
-    try:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        conf = Path(args[args.index(b"--config") + 1].decode()) / "vpcd"
-        text = conf.read_text()
-    except (OSError, ValueError, IndexError):
-        return default
-    name = re.search(r'FRIENDLYNAME\s+"([^"]+)"', text)
-    port = re.search(r"CHANNELID\s+0x([0-9A-Fa-f]+)", text)
-    if name is None or port is None:
-        return default
-    return PcscdProcess(default.workdir, int(port[1], 16), name[1], owned=False)
 
 
 def card_present(reader: str) -> bool | None:
@@ -285,7 +266,6 @@ class SoakWorld:
         self._stack.callback(pcscd.stop)
         index = 0
         if not pcscd.owned:  # one pcscd per machine: use a free slot of the running one
-            pcscd = running_pcscd(pcscd)
             free = [i for i, r in enumerate(pcscd.readers) if card_present(r) is False]
             if not free:
                 raise WorldError("a pcscd is running and both its vpcd slots hold a card; "

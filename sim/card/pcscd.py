@@ -8,6 +8,7 @@ vpcd listens on all interfaces: a test or demo machine only, never a kiosk.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -27,6 +28,23 @@ def running_pcscd_pid() -> int | None:
     except (OSError, ValueError):
         return None
     return pid
+
+
+def running_pcscd(default: PcscdProcess) -> PcscdProcess:
+    """The vpcd port and reader name of the pcscd someone else runs, from its --config
+    folder (`default`, Debian's, when it was started without one)."""
+    pid = running_pcscd_pid()
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        conf = Path(args[args.index(b"--config") + 1].decode()) / "vpcd"
+        text = conf.read_text()
+    except (OSError, ValueError, IndexError):
+        return default
+    name = re.search(r'FRIENDLYNAME\s+"([^"]+)"', text)
+    port = re.search(r"CHANNELID\s+0x([0-9A-Fa-f]+)", text)
+    if name is None or port is None:
+        return default
+    return PcscdProcess(default.workdir, int(port[1], 16), name[1], owned=False)
 
 
 def _listening(port: int) -> bool:
@@ -98,12 +116,12 @@ class PcscdProcess:
         self.start()
 
 
-def start_pcscd(workdir: Path, *, port: int = 0x9C7B,
+def start_pcscd(workdir: Path, *, port: int = 0x7B7B,
                 friendly_name: str = "Kiosk Test PCD") -> PcscdProcess:
     """Our own pcscd (vpcd on `port` and `port`+1), or the running one if there is one."""
     workdir.mkdir(parents=True, exist_ok=True)
     if running_pcscd_pid() is not None:
-        proc = PcscdProcess(workdir, DEFAULT_PORT, "Virtual PCD", owned=False)
+        proc = running_pcscd(PcscdProcess(workdir, DEFAULT_PORT, "Virtual PCD", owned=False))
         return proc
     proc = PcscdProcess(workdir, port, friendly_name, owned=True)
     proc.start()
