@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devices.card.transport import establish_context, release_context
+from devices.card.transport import card_present
 from sim.card import CardEmulator, PcscdProcess, get_profile, start_pcscd
 from sim.card.pki import load_test_pki
 from sim.launch import SimProcess, start_platform
@@ -136,23 +136,6 @@ class PrinterProcess:
 
     def clear_jobs(self) -> None:
         http_json("DELETE", f"http://127.0.0.1:{self.control_port}/jobs")
-
-
-def card_present(reader: str) -> bool | None:
-    """What pcscd says about the slot now (None: no pcscd or no such reader)."""
-    from smartcard import scard
-
-    try:
-        ctx = establish_context()
-    except Exception:
-        return None
-    try:
-        hr, states = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
-        if hr != scard.SCARD_S_SUCCESS:
-            return None
-        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
-    finally:
-        release_context(ctx)
 
 
 def wait_for(predicate: Any, timeout_s: float, step_s: float = 0.05) -> bool:  # noqa: ANN401

@@ -10,27 +10,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from smartcard import scard
-
-from devices.card.transport import establish_context, release_context
+from devices.card.transport import card_present
 from sim.card import CardEmulator, PcscdProcess
 
 SPECIMEN_KEY = ("L898902C3", "740812", "120415")
-
-
-def card_present(reader: str) -> bool | None:
-    """What pcscd says about the slot right now (None: reader or pcscd not there)."""
-    try:
-        ctx = establish_context()
-    except Exception:
-        return None
-    try:
-        hr, states = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
-        if hr != scard.SCARD_S_SUCCESS:
-            return None
-        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
-    finally:
-        release_context(ctx)
 
 
 def wait_for(predicate, timeout_s: float = 6.0, what: str = "condition") -> None:

@@ -78,6 +78,22 @@ def list_readers(ctx: int) -> list[str]:
     return list(readers)
 
 
+def card_present(reader: str) -> bool | None:
+    """What pcscd says about the reader's slot right now; None when pcscd or the reader is
+    not there. One bounded call (timeout 0), no connection to the card."""
+    try:
+        ctx = establish_context()
+    except ReaderUnavailable:
+        return None
+    try:
+        hr, states = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
+        if hr != scard.SCARD_S_SUCCESS:
+            return None
+        return bool(states[0][1] & scard.SCARD_STATE_PRESENT)
+    finally:
+        release_context(ctx)
+
+
 def resolve_reader(name: str, available: list[str]) -> str:
     """The exact name, or the one reader whose name starts with `name`."""
     if name in available:
