@@ -353,15 +353,11 @@ class Kiosk:
         elif event.kind in ("service_lost", "reader_removed", "service_restored",
                             "reader_added"):
             # The service's own verdict, not the event's: another reader coming or going
-            # says nothing about ours.
-            st = self.card.status() if isinstance(self.card, CardService) else None
-            if st is None:
-                up = event.kind in ("service_restored", "reader_added")
-                self.post(lambda: flow.device_status("card_reader", "ok" if up else "offline",
-                                                     event.kind))
-            else:
-                self.post(lambda: flow.device_status("card_reader", st.state.value, st.code,
-                                                     st.detail))
+            # says nothing about ours. (Events come only from a CardService: start().)
+            assert isinstance(self.card, CardService)
+            st = self.card.status()
+            self.post(lambda: flow.device_status("card_reader", st.state.value, st.code,
+                                                 st.detail))
 
     def _on_printer_status(self, status: PrinterStatus, _old: PrinterStatus | None) -> None:
         self.post(lambda: self.flow.device_status("printer", status.state.value, status.code,
