@@ -20,14 +20,16 @@ $(STAMP): pyproject.toml
 venv: deps $(STAMP)
 
 demo: venv
-	$(VPY) -m kiosk.demo
+	$(VPY) -m harness.demo
 
 test: venv
 	$(VPY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(VPY) -m pytest -q
 
 lint: venv
 	$(VPY) -m ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: venv
 	@sh scripts/install-system-deps.sh scripts/bench-packages.txt

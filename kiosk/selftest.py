@@ -13,12 +13,10 @@ when the configuration cannot be read (one line, no traceback):
     PASS screens: attract 1920x1080 rendered, 14% ink, keyboard 1920x552; Chinese font ...
     self-test FAILED: printer (7 of 8 checks passed)
 
-Each check but the screens runs on its own thread and is given a bounded time; whatever
-it raises becomes its FAIL line. The screens check loads the real QML with Qt's offscreen
-platform (set here before Qt is imported, unless QT_QPA_PLATFORM is set already) and must
-run on this, the main, thread. Nothing is sent to the platform but the catalog GET; no
-visit is started and the kiosk's background workers are not started. The screen's grab is
-saved as `self-test.png` in the data folder. Lines carry no personal data.
+The checks of the parts below the screen live here, each run on its own thread and given
+a bounded time (`run_bounded`); whatever it raises becomes its FAIL line. The screens check
+is ui/selftest.py's, and `launcher/selftest.py` runs them all. Nothing is sent to the
+platform but the catalog GET; no visit is started. Lines carry no personal data.
 """
 
 from __future__ import annotations
@@ -32,15 +30,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from offline_queue.settings import ConfigError
-
-from .app import DISK_LOW_MB, UiSettings, build_kiosk, read_ui_settings
-from .config import KioskConfig, load_config
-
-if TYPE_CHECKING:
-    from PySide6.QtGui import QImage
+from .app import DISK_LOW_MB, UiSettings
+from .config import KioskConfig
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +40,6 @@ log = logging.getLogger(__name__)
 # over with a day's scans of room to spare.
 MIN_FREE_BYTES = DISK_LOW_MB * 1024 * 1024
 CHINESE_SAMPLE = "政务服务中心 回执"  # drawn through the receipt's raster font
-SCREENSHOT = "self-test.png"
 
 
 class CheckFailed(Exception):
@@ -274,68 +265,6 @@ def check_fonts(ctx: Context) -> str:
             f"({_origin(cjk)}); MRZ reader {ocrb.name} ({_origin(ocrb)})")
 
 
-def check_screens(ctx: Context) -> str:
-    """Load the touchscreen's QML around a kiosk built from this config (nothing started),
-    grab the attract screen and look at it."""
-    from PySide6.QtGui import QFontDatabase, QImage
-
-    # The entry point is the one place above the UI; the self-test is part of it.
-    from ui.metrics import ScreenMetrics
-    from ui.window import QtPoster, UiLoadError, application, load_ui
-
-    app = application()
-    poster = QtPoster()
-    kiosk = build_kiosk(ctx.config, ctx.ui, post=poster.post)
-    ui = None
-    try:
-        metrics = ScreenMetrics.for_orientation(ctx.ui.orientation, ctx.ui.dpi)
-        try:
-            ui = load_ui(kiosk.flow, metrics, speech_engine=ctx.ui.speech_engine, tick_ms=0,
-                         show=True)
-        except UiLoadError as exc:
-            raise CheckFailed(str(exc)) from None
-        end = time.monotonic() + 1.0  # a few frames: images and the keyboard settle
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.02)
-        image = ui.window.grabWindow()
-        keyboard = ui.window.findChild(object, "keyboard")
-        kb = (f"keyboard {keyboard.width():.0f}x{keyboard.height():.0f}"
-              if keyboard is not None else "")
-        saved = ctx.config.storage.data_dir / SCREENSHOT
-        image.save(str(saved))
-    finally:
-        if ui is not None:
-            ui.close()
-        kiosk.stop()
-    if image.isNull() or image.width() == 0:
-        raise CheckFailed("the window could not be grabbed")
-    share, colours = _ink(image.convertToFormat(QImage.Format.Format_RGB32))
-    if colours < 8 or share < 0.01:
-        raise CheckFailed(f"the attract screen is blank ({colours} colours, "
-                          f"{share:.1%} ink); see {saved}")
-    if keyboard is None or keyboard.height() <= 0:
-        raise CheckFailed("the virtual keyboard did not load (QtQuick.VirtualKeyboard)")
-    chinese = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
-    if not chinese:
-        raise CheckFailed("no font for Chinese: the screens would show boxes")
-    return (f"attract {image.width()}x{image.height()} rendered ({share:.0%} ink, "
-            f"{colours} colours), {kb}, Chinese in {chinese[0]!r}; saved {saved}")
-
-
-def _ink(image: QImage) -> tuple[float, int]:
-    """Share of pixels unlike the commonest colour, and distinct colours (sampled)."""
-    from collections import Counter
-
-    w, h = image.width(), image.height()
-    step = max(1, min(w, h) // 200)
-    counts: Counter[int] = Counter(image.pixel(x, y)
-                                   for y in range(0, h, step) for x in range(0, w, step))
-    total = sum(counts.values())
-    background = counts.most_common(1)[0][1] if counts else 0
-    return (1 - background / total if total else 0.0), len(counts)
-
-
 # ---- running them ----------------------------------------------------------------------
 
 
@@ -355,36 +284,3 @@ THREADED: list[tuple[str, Check]] = [
     ("storage", check_storage), ("card", check_card), ("camera", check_camera),
     ("printer", check_printer), ("platform", check_platform), ("fonts", check_fonts),
 ]
-
-
-def main(config_path: Path) -> int:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
-    try:
-        config = load_config(config_path)
-        ui_settings = read_ui_settings(config_path)
-    except ConfigError as exc:
-        print(f"FAIL config: {exc}", flush=True)
-        return 2
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s %(message)s")
-    ctx = Context(config_path, config, ui_settings)
-    results = [CheckResult("config", "PASS",
-                           f"kiosk {config.kiosk.id} hall {config.kiosk.hall} "
-                           f"({config_path})")]
-    print(results[0].line(), flush=True)
-    limits = _timeouts(config)
-    for name, fn in THREADED:
-        results.append(run_bounded(name, fn, ctx, limits[name]))
-        print(results[-1].line(), flush=True)
-    results.append(_outcome("screens", check_screens, ctx))
-    print(results[-1].line(), flush=True)
-    failed = [r.name for r in results if not r.passed]
-    passed = len(results) - len(failed)
-    skipped = sum(1 for r in results if r.outcome == "SKIP")
-    note = f", {skipped} skipped" if skipped else ""
-    if failed:
-        print(f"self-test FAILED: {', '.join(failed)} ({passed} of {len(results)} checks "
-              f"passed{note})", flush=True)
-        return 1
-    print(f"self-test passed: all {len(results)} checks{note}", flush=True)
-    return 0

@@ -24,6 +24,7 @@ from PIL import Image
 from kiosk import selftest
 from kiosk.app import read_ui_settings
 from kiosk.config import load_config
+from launcher.selftest import main as self_test_main
 from sim.camera import hold_sequence, write_images
 from sim.printer import VirtualPrinter
 from tests.conftest import ROOT, write_config
@@ -104,14 +105,14 @@ def assert_printer_named(proc: subprocess.CompletedProcess[str]) -> None:
 
 
 def test_self_test_from_source_passes(world):
-    proc = run([sys.executable, "-m", "kiosk", "--self-test", "--config", str(world["ok"])])
+    proc = run([sys.executable, "-m", "launcher", "--self-test", "--config", str(world["ok"])])
     got = assert_all_pass(proc, world["ok"])
     assert "catalog " in got["platform"] and "ETag" in got["platform"]
     assert "Traceback" not in proc.stderr
 
 
 def test_self_test_from_source_names_the_stopped_printer(world):
-    proc = run([sys.executable, "-m", "kiosk", "--self-test", "--config",
+    proc = run([sys.executable, "-m", "launcher", "--self-test", "--config",
                 str(world["printer_off"])])
     assert_printer_named(proc)
 
@@ -119,14 +120,14 @@ def test_self_test_from_source_names_the_stopped_printer(world):
 def test_config_error_is_one_line_and_exit_2(tmp_path, capsys):
     path = write_config(tmp_path)
     path.write_text(path.read_text().replace('id = "K017"', 'id = "K17"'))
-    assert selftest.main(path) == 2
+    assert self_test_main(path) == 2
     out = capsys.readouterr().out
     assert out.splitlines() == [out.strip()]
     assert out.startswith("FAIL config: kiosk.id:") and "K17" in out
 
 
 def test_missing_config_file_is_exit_2(tmp_path, capsys):
-    assert selftest.main(tmp_path / "nope.toml") == 2
+    assert self_test_main(tmp_path / "nope.toml") == 2
     assert "configuration file not found" in capsys.readouterr().out
 
 
@@ -180,8 +181,8 @@ def test_storage_fails_on_a_data_folder_it_cannot_write(tmp_path):
 
 
 def _newest_source() -> float:
-    files = [ROOT / "kiosk.spec", ROOT / "scripts" / "kiosk_entry.py"]
-    for pkg in ("kiosk", "devices", "offline_queue", "ui"):
+    files = [ROOT / "kiosk.spec"]
+    for pkg in ("launcher", "kiosk", "devices", "offline_queue", "ui"):
         files += [p for p in (ROOT / pkg).rglob("*") if p.suffix in (".py", ".qml")]
     return max(p.stat().st_mtime for p in files)
 

@@ -80,7 +80,7 @@ def test_not_toml_is_reported_with_the_file(tmp_path: Path) -> None:
         load_config(path)
 
 
-@pytest.mark.parametrize("module", [["kiosk", "--check-config"], ["offline_queue", "status"]])
+@pytest.mark.parametrize("module", [["launcher", "--check-config"], ["offline_queue", "status"]])
 def test_entry_points_exit_with_the_message_and_no_traceback(tmp_path: Path,
                                                              module: list[str]) -> None:
     path = _replace(write_config(tmp_path), 'id = "K017"', 'id = "X1"')
@@ -92,7 +92,7 @@ def test_entry_points_exit_with_the_message_and_no_traceback(tmp_path: Path,
 
 
 def test_check_config_accepts_a_good_file(tmp_path: Path) -> None:
-    cmd = [sys.executable, "-m", "kiosk", "--config", str(write_config(tmp_path)),
+    cmd = [sys.executable, "-m", "launcher", "--config", str(write_config(tmp_path)),
            "--check-config"]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.returncode == 0, proc.stderr

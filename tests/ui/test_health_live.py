@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.demo import DemoWorld, write_demo_config
+from harness.demo import DemoWorld, write_demo_config
+from harness.probe import ItemNotFound, find_item, wait_for
 from kiosk.flow_state import Screen
 from sim.printer import VirtualPrinter
-from ui.probe import ItemNotFound, find_item, wait_for
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "health"
 

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from kiosk.demo import DEMO_FORM, DemoWorld, write_demo_config
+from harness.demo import DEMO_FORM, DemoWorld, write_demo_config
+from harness.probe import type_text, wait_for
 from kiosk.flow_state import Screen
-from ui.probe import type_text, wait_for
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ class Finger:
         self.app, self.ui = app, ui
 
     def tap(self, name: str) -> None:
-        from ui.probe import tap
+        from harness.probe import tap
 
         self.app.processEvents()
         tap(self.ui.window, name)
@@ -74,7 +74,7 @@ class Finger:
         """Tap the field (focus, keyboard up), clear it, type the text key by key."""
         from PySide6.QtGui import QGuiApplication
 
-        from ui.probe import clear_focused, find_item, type_text
+        from harness.probe import clear_focused, find_item, type_text
 
         # The keyboard's own "hide" key first: the next field may be under it.
         QGuiApplication.inputMethod().hide()
@@ -88,7 +88,7 @@ class Finger:
         self.app.processEvents()
 
     def visible(self, name: str) -> bool:
-        from ui.probe import ItemNotFound, find_item
+        from harness.probe import ItemNotFound, find_item
 
         try:
             find_item(self.ui.window, name)

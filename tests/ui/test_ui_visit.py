@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import zxingcpp
 
-from kiosk.demo import DemoWorld, run_offscreen
+from harness.demo import DemoWorld, run_offscreen
 from kiosk.flow_state import Screen
 
 

@@ -9,7 +9,7 @@ from tests.conftest import ROOT
 
 
 def test_outbox_demo_files_and_is_acknowledged_exactly_once() -> None:
-    proc = subprocess.run([sys.executable, "-m", "kiosk.outbox_demo", "--count", "3"],
+    proc = subprocess.run([sys.executable, "-m", "harness.outbox_demo", "--count", "3"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout

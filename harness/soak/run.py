@@ -1,4 +1,4 @@
-"""`python -m kiosk --soak N [--seed S] [--keep DIR]`: N scripted visits through the flow
+"""`python -m harness.soak N [--seed S] [--keep DIR]`: N scripted visits through the flow
 against every simulator, with device faults and platform outages injected at random.
 
 The kiosk is built by the composition root as in a hall (`build_kiosk`), with no Qt: the
@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .soak_watch import CrashWatch, Resources, resources
+from .watch import CrashWatch, Resources, resources
 
 log = logging.getLogger(__name__)
 
@@ -154,13 +154,14 @@ def verdict(report: SoakReport) -> dict[str, bool]:
 
 
 def run_soak(opts: SoakOptions) -> SoakReport:
-    from .app import build_kiosk, read_ui_settings
-    from .config import load_config
-    from .soak_camera import SoakCamera, SoakFrames
-    from .soak_driver import Driver, Plan, VisitEnd
-    from .soak_faults import Faults
-    from .soak_visits import MIX, VISITS
-    from .soak_world import CARD_PROFILE, SoakWorld
+    from kiosk.app import build_kiosk, read_ui_settings
+    from kiosk.config import load_config
+
+    from .camera import SoakCamera, SoakFrames
+    from .driver import Driver, Plan, VisitEnd
+    from .faults import Faults
+    from .visits import MIX, VISITS
+    from .world import CARD_PROFILE, SoakWorld
 
     folder = opts.folder or Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     report = SoakReport(opts.seed, opts.visits, folder=str(folder))

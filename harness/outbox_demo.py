@@ -1,4 +1,4 @@
-"""The outbox on its own (`python -m kiosk.outbox_demo`): file a few applications.
+"""The outbox on its own (`python -m harness.outbox_demo`): file a few applications.
 
 Starts the platform simulator, commits demonstration submissions (each gets its tracking
 number and query code at once, as a receipt printed offline would), then runs the sync
@@ -131,7 +131,7 @@ def run(count: int, keep: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m kiosk.outbox_demo", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m harness.outbox_demo", description=__doc__)
     p.add_argument("--count", type=int, default=5)
     p.add_argument("--keep", type=Path, help="keep data and logs in this folder")
     args = p.parse_args(argv)

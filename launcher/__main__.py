@@ -1,11 +1,9 @@
-"""python -m kiosk --config FILE [--check-config] [--self-test] [--headless] [--fullscreen]
-   python -m kiosk --soak N [--seed S] [--keep DIR]
+"""python -m launcher --config FILE [--check-config] [--self-test] [--headless] [--fullscreen]
 
 Starts the touchscreen (Qt Quick) with every part of the kiosk behind it. `--headless`
 runs only the outbox's sync worker, without a screen (e.g. to drain the queue).
 `--self-test` checks config, storage, each device, the platform and the screens, offscreen,
-and exits 0 when all pass. `--soak N` runs N scripted visits against the simulators with
-faults injected at random, and reports (it needs no config: it writes its own).
+and exits 0 when all pass. (The soak run is `python -m harness.soak N`: it is not shipped.)
 """
 
 from __future__ import annotations
@@ -17,35 +15,30 @@ import sys
 import threading
 from pathlib import Path
 
+from kiosk.app import read_ui_settings
+from kiosk.config import ConfigError, load_config
 from offline_queue.client import PlatformClient
 from offline_queue.crypto import KeyFileError
 from offline_queue.logs import configure_logging
 from offline_queue.outbox import Outbox
 from offline_queue.sync import SyncWorker
 
-from .config import ConfigError, load_config
-
 log = logging.getLogger("kiosk")
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m kiosk")
+    p = argparse.ArgumentParser(prog="python -m launcher")
     p.add_argument("--config", type=Path)
     p.add_argument("--check-config", action="store_true", help="validate the file and exit")
     p.add_argument("--self-test", action="store_true",
                    help="check config, storage, devices, platform and screens; exit 0 if all pass")
-    p.add_argument("--soak", type=int, metavar="N", help="N scripted visits against the simulators")
-    p.add_argument("--seed", type=int, default=1, help="--soak: the random faults' seed")
-    p.add_argument("--keep", type=Path, help="--soak: keep data and logs in this folder")
     p.add_argument("--headless", action="store_true", help="only the sync worker, no screen")
     p.add_argument("--fullscreen", action="store_true", help="the touchscreen fills the display")
     args = p.parse_args(argv)
-    if args.soak is not None:
-        from .soak import main as soak_main
-
-        return soak_main(args.soak, seed=args.seed, keep=args.keep)
     if args.config is None:
         p.error("--config is required")
+    # Qt is imported only where a screen is wanted: --check-config and --headless run
+    # without it, and the self-test picks the offscreen platform before Qt loads.
     if args.self_test:
         from .selftest import main as self_test_main
 
@@ -60,14 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     configure_logging(config.logging)
     if not args.headless:
-        from .app import read_ui_settings
-
         try:
             ui_settings = read_ui_settings(args.config)
         except ConfigError as exc:
             print(f"configuration error: {exc}", file=sys.stderr)
             return 2
-        # The entry point is the one place above the UI: it starts it, nothing else does.
         from ui.run import run
 
         return run(config, ui_settings, fullscreen=args.fullscreen)

@@ -29,7 +29,7 @@ def main() -> int:
         from offline_queue.__main__ import main as queue_main
 
         return queue_main(sys.argv[2:])
-    from kiosk.__main__ import main as kiosk_main
+    from launcher.__main__ import main as kiosk_main
 
     return kiosk_main()
 

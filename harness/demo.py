@@ -297,7 +297,7 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m kiosk.demo", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m harness.demo", description=__doc__)
     p.add_argument("--keep", type=Path, help="keep data, logs and screenshots in this folder")
     p.add_argument("--portrait", action="store_true", help="1080x1920 instead of landscape")
     p.add_argument("--offscreen", action="store_true", help="scripted visit, no window")

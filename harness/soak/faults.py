@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .soak_camera import SoakCamera
-from .soak_world import PLATFORM_READ_TIMEOUT_S, SoakWorld, wait_for
+from .camera import SoakCamera
+from .world import PLATFORM_READ_TIMEOUT_S, SoakWorld, wait_for
 
 log = logging.getLogger(__name__)
 

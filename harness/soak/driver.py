@@ -19,14 +19,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kiosk.app import Kiosk
+from kiosk.flow import Flow
+from kiosk.flow_state import FlowState, Screen
 from offline_queue.resident_id import synthetic_id_number
 
-from .app import Kiosk
-from .flow import Flow
-from .flow_state import FlowState, Screen
-from .soak_camera import SoakCamera
-from .soak_watch import CrashWatch
-from .soak_world import PASSPORT_KEY, STAFF_PIN, CardSlot, SoakWorld
+from .camera import SoakCamera
+from .watch import CrashWatch
+from .world import PASSPORT_KEY, STAFF_PIN, CardSlot, SoakWorld
 
 log = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ import logging
 
 import pytest
 
-from kiosk.soak import FD_SLACK, SoakOptions, check_audit, run_soak, summary
-from kiosk.soak_faults import ALL_KINDS
-from kiosk.soak_world import CARD_PROFILE, STAFF_UID, CardSlot
+from harness.soak.faults import ALL_KINDS
+from harness.soak.run import FD_SLACK, SoakOptions, check_audit, run_soak, summary
+from harness.soak.world import CARD_PROFILE, STAFF_UID, CardSlot
 from sim.card import get_profile
 
 PERSONAL = ("张伟", "ZHANG", "E12345678", "1985-03-15", "110101198503150011")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .flow_state import Screen
-from .soak_driver import HOME, Driver, Plan, VisitEnd
+from kiosk.flow_state import Screen
+
+from .driver import HOME, Driver, Plan, VisitEnd
 
 
 def visit_filing(d: Driver, plan: Plan) -> str:

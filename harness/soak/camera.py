@@ -80,7 +80,7 @@ class SoakFrames:
     different places (auto-capture re-arms when a page lies elsewhere), the empty counter."""
 
     def __init__(self, seed: int, mrz: tuple[str, ...], pages: int = len(PAGE_KINDS)) -> None:
-        from kiosk.demo import passport_scenes  # the demo's passport with our chip's MRZ
+        from harness.demo import passport_scenes  # the demo's passport with our chip's MRZ
 
         self.passport = tuple(_frozen(s.image) for s in passport_scenes(mrz, seed, 3))
         self.pages = [_capturable(seed + 11 * (i + 1), PAGE_KINDS[i % len(PAGE_KINDS)], i % 2)
