@@ -163,7 +163,7 @@ class Rig:
         from kiosk.catalog import CatalogStore
         from kiosk.config import ReceiptSettings
         from kiosk.flow import Flow, FlowSettings
-        from kiosk.flow_ports import InlineExecutor
+        from kiosk.flow.ports import InlineExecutor
         from kiosk.receipt import Place
         from kiosk.text import Text
         from offline_queue.outbox import Outbox
@@ -191,7 +191,7 @@ def visit(rig: Rig, app: object, pages: list[bytes], form: dict[str, str]) -> st
     """One whole visit; the QML renders after every step. Returns the tracking number."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from kiosk.flow_state import Screen
+    from kiosk.flow.state import Screen
 
     flow = rig.flow
 

@@ -218,7 +218,7 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from kiosk.app import read_ui_settings
     from kiosk.config import load_config
-    from kiosk.flow_state import Screen
+    from kiosk.flow.state import Screen
     from ui.run import start_touchscreen
     from ui.window import application
 

@@ -151,11 +151,11 @@ class Catalog:
         if not q:
             return []
         compact = q.replace(" ", "")
-        query = _Query(q, compact, any(_is_cjk(c) for c in q),
-                       compact.isascii() and compact.isalpha())
+        parsed = _Query(q, compact, any(_is_cjk(c) for c in q),
+                        compact.isascii() and compact.isalpha())
         hits: list[SearchHit] = []
         for service, keys in zip(self.services, self._keys, strict=True):
-            found = _match(query, keys)
+            found = _match(parsed, keys)
             if found is not None:
                 hits.append(SearchHit(service, found[0], found[1]))
         hits.sort(key=lambda h: (h.rank, len(h.service.name.zh), h.service.code))

@@ -1,6 +1,6 @@
 """Form fields: validation as you type, pages of a few fields, prefill from the chip.
 
-Each check answers with a message key (kiosk.i18n) meant to be shown beside the field.
+Each check answers with a message key (kiosk.strings) meant to be shown beside the field.
 While the citizen is still typing (`partial=True`), input that can still become valid
 gets no complaint, or an "incomplete" hint, rather than a "wrong" one; the final check
 before leaving a page is strict.

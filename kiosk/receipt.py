@@ -34,11 +34,11 @@ from offline_queue.outbox import FiledSubmission
 from .config import ReceiptSettings
 
 # kiosk's {zh, en} Text, named apart from the printer's Text line used below.
+from .strings import LANGUAGES, table
 from .text import Text as Bilingual
 
 log = logging.getLogger(__name__)
 
-LANGUAGES = ("zh", "en")
 
 
 class ReceiptDataError(ValueError):
@@ -117,85 +117,11 @@ class StatusSlip:
     notes: Sequence[str] = ()
 
 
-# --- wording ---------------------------------------------------------------------------
-
-_W: dict[str, dict[str, str]] = {
-    "zh": {
-        "banner": "政务服务自助终端",
-        "filing": "受 理 回 执",
-        "supplement": "补正材料回执",
-        "ticket": "排 队 号",
-        "slip": "终端状态单",
-        "service": "办理事项",
-        "filed_at": "受理时间",
-        "supplemented_at": "补交时间",
-        "terminal": "终端编号",
-        "tracking": "受理编号",
-        "query": "查询码",
-        "materials": "已收材料：",
-        "supplemented": "本次补交材料：",
-        "none": "（无）",
-        "promise": "承诺办结：{days}个工作日（预计{date}前）",
-        "promise_0": "承诺办结：即办",
-        "scan": "微信或手机扫码查询办理进度",
-        "hotline": "咨询电话：{hotline}",
-        "offline": "※ 本申请已保存在本终端，网络恢复后将自动提交，无需重复办理。",
-        "keep": "请妥善保管本回执，凭受理编号和查询码查询办理进度。",
-        "ticket_area": "业务类别",
-        "ahead": "您前面还有 {n} 人",
-        "wait": "预计等候约 {m} 分钟",
-        "ticket_note": "请留意叫号，过号请重新取号。",
-        "issued_at": "取号时间",
-        "time": "打印时间",
-        "software": "软件版本",
-        "catalog": "事项目录",
-        "pending": "待上传申请",
-        "dead": "上传失败（待处理）",
-        "oldest": "最早待传",
-        "minutes": "{m} 分钟",
-    },
-    "en": {
-        "banner": "Government Services Kiosk",
-        "filing": "FILING RECEIPT",
-        "supplement": "SUPPLEMENT RECEIPT",
-        "ticket": "QUEUE TICKET",
-        "slip": "TERMINAL STATUS",
-        "service": "Service",
-        "filed_at": "Filed",
-        "supplemented_at": "Received",
-        "terminal": "Terminal",
-        "tracking": "Tracking No.",
-        "query": "Query code",
-        "materials": "Materials received:",
-        "supplemented": "Materials added now:",
-        "none": "(none)",
-        "promise": "Decision within {days} working days (expected by {date}).",
-        "promise_0": "Decision on the spot.",
-        "scan": "Scan to check progress",
-        "hotline": "Hotline: {hotline}",
-        "offline": ("* Filed offline: your application is stored on this terminal and "
-                    "will be sent automatically. No need to file again."),
-        "keep": "Keep this receipt: the tracking number and query code show your progress.",
-        "ticket_area": "Counter",
-        "ahead": "{n} people ahead of you",
-        "wait": "Estimated wait: about {m} min",
-        "ticket_note": "Please watch the display; if you miss your call, take a new ticket.",
-        "issued_at": "Issued",
-        "time": "Time",
-        "software": "Software",
-        "catalog": "Catalog",
-        "pending": "Outbox pending",
-        "dead": "Outbox dead-letter",
-        "oldest": "Oldest pending",
-        "minutes": "{m} min",
-    },
-}
-
-
 def _words(lang: str) -> dict[str, str]:
+    """The receipt's words in `lang`, from the string catalog (kiosk/strings, `paper.`)."""
     if lang not in LANGUAGES:
         raise ReceiptDataError(f"language must be one of {LANGUAGES}")
-    return _W[lang]
+    return table(lang, "paper.")
 
 
 # --- helpers ---------------------------------------------------------------------------

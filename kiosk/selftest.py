@@ -31,8 +31,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .app import DISK_LOW_MB, UiSettings
+from .app import UiSettings
 from .config import KioskConfig
+from .runtime.watch import DISK_LOW_MB
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ def check_fonts(ctx: Context) -> str:
         raise CheckFailed(str(exc)) from None
     painter = GlyphPainter()
     line = painter.line(CHINESE_SAMPLE, gap=0)
-    ink = line.width * line.height - sum(1 for v in line.getdata() if v)
+    ink = line.histogram()[0]  # black dots: the ink of the sample
     # A missing glyph draws the font's one "tofu" box: every character would look alike.
     glyphs = {painter.glyph(ch, False).tobytes() for ch in CHINESE_SAMPLE if not ch.isspace()}
     if ink == 0 or len(glyphs) < len(set(CHINESE_SAMPLE.replace(" ", ""))):

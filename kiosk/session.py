@@ -19,30 +19,47 @@ log = logging.getLogger(__name__)
 
 
 class FaceLike(Protocol):
-    data: bytes
-    mime_type: str
+    @property
+    def data(self) -> bytes: ...
+    @property
+    def mime_type(self) -> str: ...
 
 
 class PassiveAuthLike(Protocol):
-    status: str
+    @property
+    def status(self) -> str: ...
 
 
 class IdentityLike(Protocol):
-    """What the chip reader returns (devices.card.IdentityDocument has these fields)."""
+    """What the chip reader returns (devices.card.IdentityDocument has these fields,
+    read-only: the document is frozen)."""
 
-    document_type: str
-    issuing_state: str
-    document_number: str
-    surname: str
-    given_names: str
-    nationality: str
-    birth_date: str  # YYMMDD
-    sex: str
-    expiry_date: str  # YYMMDD
-    full_name: str
-    personal_number: str
-    face: FaceLike | None
-    passive_auth: PassiveAuthLike
+    @property
+    def document_type(self) -> str: ...
+    @property
+    def issuing_state(self) -> str: ...
+    @property
+    def document_number(self) -> str: ...
+    @property
+    def surname(self) -> str: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def nationality(self) -> str: ...
+    @property
+    def birth_date(self) -> str: ...  # YYMMDD
+    @property
+    def sex(self) -> str: ...
+    @property
+    def expiry_date(self) -> str: ...  # YYMMDD
+    @property
+    def full_name(self) -> str: ...
+    @property
+    def personal_number(self) -> str: ...
+    @property
+    def face(self) -> FaceLike | None: ...
+    @property
+    def passive_auth(self) -> PassiveAuthLike: ...
 
 
 def _clean_name(raw: str) -> str:

@@ -9,11 +9,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from kiosk.flow_state import FlowState, Message
-from kiosk.i18n import text
+from kiosk.flow.state import FlowState, Message
+from kiosk.strings import table, text
 from kiosk.text import Text
-
-from .texts import labels
 
 
 def to_qml(value: Any, lang: str) -> Any:  # noqa: ANN401 - any snapshot value
@@ -33,7 +31,7 @@ def to_qml(value: Any, lang: str) -> Any:  # noqa: ANN401 - any snapshot value
 def state_to_qml(state: FlowState) -> dict[str, Any]:
     """The whole snapshot for QML: `view` per screen plus the visit-wide parts."""
     lang = state.lang
-    names = labels(lang)
+    names = table(lang, "label.")
     caps = [{"name": c.name, "label": names.get(f"cap.{c.name}", c.name),
              "available": c.available, "missing": list(c.missing),
              "instead": text(c.instead, lang) if c.instead else ""}

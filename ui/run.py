@@ -11,8 +11,8 @@ from pathlib import Path
 
 from kiosk.app import Kiosk, UiSettings, build_kiosk
 from kiosk.config import KioskConfig
-from kiosk.flow_ports import CardReaderPort
-from kiosk.sdnotify import Notifier
+from kiosk.flow.ports import CardReaderPort
+from kiosk.runtime.sdnotify import Notifier
 
 from .metrics import ScreenMetrics
 from .watchdog import start_watchdog

@@ -13,12 +13,11 @@ from typing import Any
 from PySide6.QtCore import Property, QObject, QTimer, Signal, Slot
 
 from kiosk.flow import Flow
-from kiosk.flow_state import FlowState
-from kiosk.i18n import text
+from kiosk.flow.state import FlowState
+from kiosk.strings import table, text
 
 from .convert import state_to_qml
 from .metrics import ScreenMetrics
-from .texts import labels
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ class FlowModel(QObject):
         self._flow = flow
         self._metrics = metrics or ScreenMetrics()
         self._state: dict[str, Any] = {}
-        self._labels: dict[str, str] = labels(flow.state.lang)
+        self._labels: dict[str, str] = table(flow.state.lang, "label.")
         self._serial = 0
         self._unsubscribe: Callable[[], None] | None = flow.subscribe(self._on_state)
         self._timer = QTimer(self)
@@ -64,7 +63,7 @@ class FlowModel(QObject):
     def _on_state(self, state: FlowState) -> None:
         ended = bool(self._state) and self._state.get("visit") != state.visit
         self._state = state_to_qml(state)
-        self._labels = labels(state.lang)
+        self._labels = table(state.lang, "label.")
         self._serial += 1
         self.stateChanged.emit()
         if ended:
@@ -102,7 +101,7 @@ class FlowModel(QObject):
 
     @Slot(str, result=str)
     def text(self, key: str) -> str:
-        """A kiosk.i18n message in the visit's language (e.g. a field's message key)."""
+        """A kiosk.strings message in the visit's language (e.g. a field's message key)."""
         return text(key, self._state.get("lang", "zh"))
 
     @Slot(str, "QVariantList", result=bool)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Slot
 from PySide6.QtQuick import QQuickWindow
 
-from kiosk.sdnotify import Notifier
+from kiosk.runtime.sdnotify import Notifier
 
 log = logging.getLogger(__name__)
 

@@ -98,7 +98,7 @@ class EmrtdSession:
             asked = min(self.le, want) if want else self.le
             answer = self.send(CommandApdu(0x00, 0xB0, p1, p2, le=asked))
             if answer.sw == SW_WRONG_LENGTH or answer.sw >> 8 == 0x6C:
-                log.debug("%s: Le %d refused (%04X)", what, asked, answer.sw)
+                log.debug("card_le_refused what=%s le=%d sw=%04X", what, asked, answer.sw)
                 if self._smaller(answer.sw, asked):
                     continue
             return answer
@@ -162,13 +162,13 @@ def read_identity(transport: ApduTransport, mrz_information: str, *,
         except FileNotFoundOnChip:
             if number in (1, 2):
                 raise
-            log.info("DG%d is listed in EF.COM but absent", number)
+            log.info("card_dg_absent dg=%d listed_in=EF.COM", number)
     mrz = lds.parse_dg1(groups[1])
     face = lds.parse_dg2(groups[2])
     dg11 = lds.parse_dg11(groups[11]) if 11 in groups else None
     pa = passive_auth.verify(sod, groups, cscas)
     elapsed = (time.perf_counter() - started) * 1000
-    log.info("eMRTD read: %d APDUs, %d bytes, %.0f ms, passive authentication %s",
+    log.info("card_emrtd_read apdus=%d bytes=%d ms=%.0f passive_auth=%s",
              session.stats.apdus, session.stats.bytes_read, elapsed, pa.status)
     return IdentityDocument(
         mrz_format=mrz.format, document_type=mrz.document_code,

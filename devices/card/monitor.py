@@ -79,11 +79,11 @@ class CardMonitor:
     # the loop ---------------------------------------------------------------------------
     def _emit(self, kind: CardEventKind, reader: str = "", atr: str = "") -> None:
         event = CardEvent(kind, reader, atr, time.monotonic())
-        log.info("card event %s %s", kind, reader)
+        log.info("card_event kind=%s reader=%s", kind, reader)
         try:
             self._on_event(event)
         except Exception:  # a faulty listener must not kill monitoring
-            log.exception("card event listener failed")
+            log.exception("card_event_listener_failed")
 
     def _run(self) -> None:
         delay = self.backoff_s
@@ -102,7 +102,7 @@ class CardMonitor:
                 self._service_lost(str(exc))
                 self._stop.wait(min(self.backoff_s, 0.5))
             except Exception as exc:  # never die silently: log, drop the context, go on
-                log.exception("card monitor round failed")
+                log.exception("card_monitor_round_failed")
                 self._service_lost(f"monitor error: {type(exc).__name__}")
                 self._stop.wait(self.backoff_s)
             finally:
@@ -119,7 +119,7 @@ class CardMonitor:
             self._emit("reader_removed", info.name)
         if self.service_up:
             self.service_up = False
-            log.warning("PC/SC service lost: %s", why)
+            log.warning("card_service_lost why=%s", why)
             self._emit("service_lost")
 
     def _sync_readers(self, ctx: int, states: dict[str, int]) -> None:

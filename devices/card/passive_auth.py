@@ -26,8 +26,10 @@ from devices.card.tlv import parse_single
 log = logging.getLogger(__name__)
 
 LDS_SECURITY_OBJECT = "2.23.136.1.1.1"
-_HASHES = {"sha1": hashes.SHA1, "sha224": hashes.SHA224, "sha256": hashes.SHA256,
-           "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+_Hash = type[hashes.SHA1 | hashes.SHA224 | hashes.SHA256 | hashes.SHA384 | hashes.SHA512]
+_HASHES: dict[str, _Hash] = {"sha1": hashes.SHA1, "sha224": hashes.SHA224,
+                             "sha256": hashes.SHA256, "sha384": hashes.SHA384,
+                             "sha512": hashes.SHA512}
 
 
 class _DataGroupHash(core.Sequence):
@@ -95,7 +97,7 @@ def load_csca_store(folder: Path) -> list[x509.Certificate]:
             else:
                 certs.append(x509.load_der_x509_certificate(raw))
         except ValueError:
-            log.warning("CSCA store: %s is not a certificate, skipped", path.name)
+            log.warning("card_csca_not_a_certificate file=%s", path.name)
     return certs
 
 
@@ -224,10 +226,10 @@ def verify(sod_data: bytes, groups: dict[int, bytes],
             return PassiveAuthResult("not_checked", "csca_store", "the CSCA store is empty")
         _check_chain(ds, cscas)
     except _Failed as failed:
-        log.info("passive authentication failed at %s: %s", failed.step, failed.reason)
+        log.info("card_passive_auth_failed step=%s reason=%s", failed.step, failed.reason)
         return PassiveAuthResult("failed", failed.step, failed.reason)
     except Exception as exc:  # a malformed SOD must never crash a visit; log the kind only
-        log.warning("passive authentication: unexpected %s", type(exc).__name__)
+        log.warning("card_passive_auth_unexpected error=%s", type(exc).__name__)
         return PassiveAuthResult("failed", "sod", f"EF.SOD could not be checked: "
                                                   f"{type(exc).__name__}")
     return PassiveAuthResult("verified", "", "data groups, EF.SOD signature and Document "

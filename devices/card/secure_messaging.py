@@ -65,7 +65,7 @@ class SecureChannel:
                 raise SecureMessagingError(f"the chip ended secure messaging (SW {outer.sw:04X})")
             if outer.sw == SW_OK:
                 raise SecureMessagingError("success without a MAC")
-            log.info("unprotected error status %04X", outer.sw)
+            log.info("card_sm_unprotected_status sw=%04X", outer.sw)
             return ResponseApdu(b"", outer.sw)
         do87: bytes | None = None
         do99: bytes | None = None

@@ -36,7 +36,7 @@ def load_trusted_cscas(folder: Path | None) -> list[x509.Certificate] | None:
     if folder is None:
         return None
     if not folder.is_dir():
-        log.warning("CSCA store %s does not exist: passive authentication stops short", folder)
+        log.warning("card_csca_store_missing folder=%s passive_auth=stops_short", folder)
         return []
     return load_csca_store(folder)
 
@@ -134,7 +134,8 @@ class CardService:
         try:
             result = self.worker.call(job, timeout_s, what)
         except CardError as exc:
-            log.info("%s failed: %s (%s)", what, exc.code, type(exc).__name__)
+            log.info("card_call_failed call=%s code=%s error=%s", what, exc.code,
+                     type(exc).__name__)
             self._note(exc if not isinstance(exc, ReaderUnavailable) else None)
             raise
         self._note(None)

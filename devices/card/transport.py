@@ -67,7 +67,7 @@ def release_context(ctx: int) -> None:
     try:
         scard.SCardReleaseContext(ctx)
     except Exception:  # the daemon may already be gone; nothing left to release
-        log.debug("SCardReleaseContext failed", exc_info=True)
+        log.debug("card_release_context_failed", exc_info=True)
 
 
 def list_readers(ctx: int) -> list[str]:
@@ -164,7 +164,7 @@ class PcscConnection:
             try:
                 scard.SCardDisconnect(card, disposition)
             except Exception:  # card or daemon gone: the handle is dead anyway
-                log.debug("SCardDisconnect failed", exc_info=True)
+                log.debug("card_disconnect_failed", exc_info=True)
         ctx, self._ctx = self._ctx, None
         if ctx is not None:
             release_context(ctx)

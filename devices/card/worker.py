@@ -65,8 +65,8 @@ class HardwareWorker:
             if not fut.cancel():  # running: the thread is stuck in the call
                 with self._lock:
                     if self._queue is q:
-                        log.warning("%s did not finish in %.1f s; replacing the worker",
-                                    what, timeout_s)
+                        log.warning("card_worker_replaced call=%s timeout_s=%.1f", what,
+                                    timeout_s)
                         q.put(None)
                         self._queue, self._thread = None, None
                         self.replaced += 1

@@ -125,7 +125,7 @@ class Printer:
         try:
             return interpret(RawStatus(*answers))
         except StatusByteError as exc:
-            log.warning("printer %s: %s", transport.description, exc)
+            log.warning("printer_transport_failed printer=%s error=%s", transport.description, exc)
             return bad_answer(str(exc))
 
     def _record(self, status: PrinterStatus) -> PrinterStatus:
@@ -133,12 +133,13 @@ class Printer:
             previous, self._last = self._last, status
             listeners = list(self._listeners)
         if previous is None or _key(previous) != _key(status):
-            log.info("printer status %s (%s): %s", status.state, status.code, status.detail)
+            log.info("printer_status state=%s code=%s detail=%s", status.state, status.code,
+                     status.detail)
             for listener in listeners:
                 try:
                     listener(status, previous)
                 except Exception:  # a listener's bug must not stop the poller
-                    log.exception("printer status listener failed")
+                    log.exception("printer_status_listener_failed")
         return status
 
     # --- printing -----------------------------------------------------------------------
@@ -147,7 +148,7 @@ class Printer:
         try:
             data = render(doc, self.profile)
         except RenderError as exc:
-            log.warning("cannot render %s: %s", doc.title, exc)
+            log.warning("printer_render_failed doc=%s error=%s", doc.title, exc)
             raise BadDocument(str(exc)) from exc
         return self.print_bytes(data, doc.title)
 
@@ -172,7 +173,7 @@ class Printer:
         except TransportError as exc:
             raise PrinterNotReady(self._record(unreachable(str(exc)))) from exc
         if not before.can_print:
-            log.warning("not printing %s: %s", title, before.code)
+            log.warning("printer_not_printing doc=%s code=%s", title, before.code)
             raise PrinterNotReady(before)
         sent = 0
         try:
@@ -183,15 +184,16 @@ class Printer:
             after = self._query(transport)
         except TransportError as exc:
             status = self._record(unreachable(str(exc)))
-            log.warning("print of %s failed after %d/%d bytes: %s", title, sent, len(data), exc)
+            log.warning("printer_print_failed doc=%s sent=%d bytes=%d error=%s", title, sent,
+                        len(data), exc)
             raise PrintIncomplete(str(exc), bytes_sent=sent, bytes_total=len(data),
                                   status=status) from exc
         self._record(after)
         if not after.can_print:
-            log.warning("print of %s may be partial: %s", title, after.code)
+            log.warning("printer_print_partial doc=%s code=%s", title, after.code)
             raise PrintIncomplete(after.detail, bytes_sent=sent, bytes_total=len(data),
                                   status=after)
-        log.info("printed %s: %d bytes", title, sent)
+        log.info("printer_printed doc=%s bytes=%d", title, sent)
         return PrintResult(title, sent, after)
 
     def print_async(self, doc: Document) -> Future[PrintResult]:
@@ -221,7 +223,7 @@ class Printer:
                 try:
                     status = self._status_locked()
                 except Exception:  # keep polling whatever one poll hit
-                    log.exception("printer status poll failed")
+                    log.exception("printer_status_poll_failed")
                 finally:
                     self._device_lock.release()
             if status is not None and status.state in (DeviceState.OK, DeviceState.DEGRADED):

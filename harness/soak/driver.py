@@ -21,7 +21,7 @@ from typing import Any
 
 from kiosk.app import Kiosk
 from kiosk.flow import Flow
-from kiosk.flow_state import FlowState, Screen
+from kiosk.flow.state import FlowState, Screen
 from offline_queue.resident_id import synthetic_id_number
 
 from .camera import SoakCamera

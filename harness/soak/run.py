@@ -179,7 +179,7 @@ def run_soak(opts: SoakOptions) -> SoakReport:
         config = load_config(world.config_path)
         kiosk = build_kiosk(config, read_ui_settings(world.config_path), post=posts.put,
                             camera=camera)
-        kiosk.platform_check_s = 0.5
+        kiosk.part("platform-watch").interval_s = 0.5  # type: ignore[attr-defined]
         kiosk.start()
         d = Driver(kiosk, posts, camera, world, random.Random(rng.random()), watch)
         faults = Faults(world, camera, random.Random(rng.random()), opts.visits,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kiosk.flow_state import Screen
+from kiosk.flow.state import Screen
 
 from .driver import HOME, Driver, Plan, VisitEnd
 

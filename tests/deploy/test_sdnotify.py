@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from kiosk.sdnotify import Notifier
+from kiosk.runtime.sdnotify import Notifier
 
 
 @pytest.mark.parametrize("which", ["notify_path", "notify_abstract"])
@@ -57,7 +57,7 @@ def test_watchdog_needs_a_socket():
 def test_a_missing_socket_never_raises_and_is_logged_once(tmp_path, caplog):
     n = Notifier.from_env({"NOTIFY_SOCKET": str(tmp_path / "gone.sock"),
                            "WATCHDOG_USEC": "1000000"})
-    with caplog.at_level(logging.DEBUG, logger="kiosk.sdnotify"):
+    with caplog.at_level(logging.DEBUG, logger="kiosk.runtime.sdnotify"):
         results = [n.ping() for _ in range(5)] + [n.ready(), n.status("x")]
     assert results == [False] * 7
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
@@ -65,7 +65,7 @@ def test_a_missing_socket_never_raises_and_is_logged_once(tmp_path, caplog):
 
 
 def test_an_unsupported_address_disables_notification(caplog):
-    with caplog.at_level(logging.WARNING, logger="kiosk.sdnotify"):
+    with caplog.at_level(logging.WARNING, logger="kiosk.runtime.sdnotify"):
         n = Notifier.from_env({"NOTIFY_SOCKET": "relative/notify.sock"})
     assert not n.enabled and not n.ready()
     assert "sd_notify_unsupported_socket" in caplog.text

@@ -18,7 +18,7 @@ sys.path.insert(0, {root!r})
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from kiosk.sdnotify import Notifier
+from kiosk.runtime.sdnotify import Notifier
 from ui.watchdog import start_watchdog
 
 app = QGuiApplication([])

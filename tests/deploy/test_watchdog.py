@@ -9,7 +9,7 @@ import time
 from PySide6.QtCore import QTimer
 from PySide6.QtQuick import QQuickWindow
 
-from kiosk.sdnotify import Notifier
+from kiosk.runtime.sdnotify import Notifier
 from ui.watchdog import start_watchdog
 
 PERIOD_USEC = 200_000  # pings every 0.1 s

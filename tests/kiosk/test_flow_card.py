@@ -22,7 +22,7 @@ from devices.card.client import read_identity
 from devices.card.service import CardService
 from devices.card.settings import CardSettings
 from devices.mrz import bac_seed, parse_mrz
-from kiosk.flow_state import Screen
+from kiosk.flow.state import Screen
 from offline_queue.resident_id import synthetic_id_number
 from sim.card import get_profile
 from sim.card.chip import Chip

@@ -10,8 +10,8 @@ import pytest
 
 from kiosk.catalog import FormField, Option
 from kiosk.forms import check, check_all, contact_of, form_body, paginate, prefill
-from kiosk.i18n import MESSAGES
 from kiosk.session import Identity
+from kiosk.strings import STRINGS
 from kiosk.text import Text
 from offline_queue import loadtest
 from offline_queue.resident_id import (
@@ -124,7 +124,7 @@ def test_final_checks(f, value, key):
     assert result.ok == (key is None)
     assert result.key == key
     if key is not None:
-        assert key in MESSAGES
+        assert key in STRINGS["zh"] and key in STRINGS["en"]
 
 
 @pytest.mark.parametrize(("f", "value", "key", "incomplete"), [
@@ -154,7 +154,7 @@ def test_as_you_type_is_kinder_for_input_that_can_still_become_right(f, value, k
 def test_messages_have_parameters_filled_in_both_languages():
     result = check(TEXT, "一二三四五六", today=TODAY)
     assert dict(result.params) == {"max": "5"}
-    from kiosk.flow_state import Message
+    from kiosk.flow.state import Message
 
     msg = Message(result.key, result.params)
     assert msg.text("zh") == "不能超过5个字。" and msg.text("en") == "At most 5 characters."

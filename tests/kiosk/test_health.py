@@ -8,9 +8,9 @@ import json
 import pytest
 
 from kiosk.flow import EXIT_RESTART
-from kiosk.flow_state import Screen
-from kiosk.health import CAPABILITY_NEEDS, Counters, Health
-from kiosk.runtime import Runtime
+from kiosk.flow.state import Screen
+from kiosk.runtime.health import CAPABILITY_NEEDS, Counters, Health
+from kiosk.runtime.heartbeat import Runtime
 from offline_queue.client import Command
 from tests.kiosk.test_flow import file_visit, identify, make_rig
 
@@ -220,7 +220,7 @@ def test_reload_catalog_and_purge_cache(rig, caplog):
     assert store.catalog.version != before
     on_disk = json.loads((rig.folder / "catalog.json").read_text())
     assert on_disk["catalog"]["version"] == store.catalog.version
-    caplog.set_level("INFO", logger="kiosk.runtime")
+    caplog.set_level("INFO", logger="kiosk.runtime.heartbeat")
     platform.queue_command("K017", "purge_cache")
     runtime.beat()
     assert rig.flow.counters.get("command_purge_cache") == 1
@@ -259,7 +259,7 @@ def test_a_kiosk_started_with_the_platform_down_files_from_the_cached_catalog(tm
     from devices.printer import Printer, Timeouts
     from kiosk.catalog import CatalogStore
     from kiosk.flow import Flow, FlowSettings
-    from kiosk.flow_ports import InlineExecutor
+    from kiosk.flow.ports import InlineExecutor
     from offline_queue.client import PlatformClient
     from offline_queue.outbox import Outbox
     from offline_queue.settings import load_queue_settings

@@ -9,11 +9,12 @@ import json
 
 import pytest
 
-from kiosk.app import CameraFeed, CameraRequest
+from kiosk.camera_feed import CameraFeed
 from kiosk.catalog import CatalogStore
 from kiosk.flow import Flow
-from kiosk.flow_ports import InlineExecutor, ManualExecutor
-from kiosk.flow_state import Screen
+from kiosk.flow.ports import InlineExecutor, ManualExecutor
+from kiosk.flow.state import Screen
+from kiosk.flow.steps import to_materials
 from offline_queue.outbox import Outbox
 from offline_queue.settings import load_queue_settings
 from sim.platform.catalog import build_catalog
@@ -47,7 +48,7 @@ def to_capture(flow: Flow) -> None:
     flow.choose_service("CR-HZ-0001")
     flow.start_form()
     flow.set_field("mobile", "13912345678")
-    flow._to_materials()  # the form itself is tested in tests/kiosk
+    to_materials(flow.visit)  # the form itself is tested in tests/kiosk
     flow.open_material("id_card_copy")
     assert flow.state.screen == Screen.CAPTURE
 
@@ -95,7 +96,7 @@ def test_the_feed_knows_only_what_it_is_handed(flow):
     posted = []
     feed = CameraFeed(IdleCamera(), flow, posted.append)  # type: ignore[arg-type]
     assert feed._entered().want is None
-    unsubscribe = flow.subscribe(lambda _s: feed.wanted(CameraRequest.of(flow)))
+    unsubscribe = flow.subscribe(lambda _s: feed.wanted(flow.camera_request()))
     flow.start_filing()
     first = feed._entered()
     assert first.want == "mrz" and first.key[1] == "identify"
@@ -118,7 +119,7 @@ def test_the_feed_knows_only_what_it_is_handed(flow):
 
 
 def test_the_instruction_follows_the_step_of_the_screen(flow):
-    from kiosk.i18n import text
+    from kiosk.strings import text
 
     flow.start_filing()
     assert flow.state.instruction_key == "screen.identify"

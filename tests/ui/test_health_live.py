@@ -16,7 +16,7 @@ import pytest
 
 from harness.demo import DemoWorld, write_demo_config
 from harness.probe import ItemNotFound, find_item, wait_for
-from kiosk.flow_state import Screen
+from kiosk.flow.state import Screen
 from sim.printer import VirtualPrinter
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots" / "health"

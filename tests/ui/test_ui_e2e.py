@@ -18,7 +18,7 @@ import zxingcpp
 
 from harness.demo import DEMO_FORM, DemoWorld, write_demo_config
 from harness.probe import type_text, wait_for
-from kiosk.flow_state import Screen
+from kiosk.flow.state import Screen
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def touchscreen(pcsc_world):
     app = application()
     kiosk, ui, _ = start_touchscreen(load_config(pcsc_world.config_path),
                                      read_ui_settings(pcsc_world.config_path), tick_ms=0)
-    kiosk.platform_check_s = 0.3
+    kiosk.part("platform-watch").interval_s = 0.3  # type: ignore[attr-defined]
     try:
         yield app, kiosk, ui
     finally:

@@ -13,7 +13,7 @@ import pytest
 import zxingcpp
 
 from harness.demo import DemoWorld, run_offscreen
-from kiosk.flow_state import Screen
+from kiosk.flow.state import Screen
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_privacy_after_timeout_abandon_and_finish(world):
 
     try:
         identified()
-        flow.tick(flow._clock() + 10_000)  # the idle limit passed: abandoned
+        flow.tick(flow.visit.clock() + 10_000)  # the idle limit passed: abandoned
         assert flow.state.message.key == "visit.timed_out"
         nothing_left()
         identified()

@@ -62,7 +62,7 @@ class Capability:
     name: str  # a key of CAPABILITY_NEEDS
     available: bool
     missing: tuple[str, ...] = ()  # the devices that are down
-    instead: str | None = None  # i18n key: what to do instead
+    instead: str | None = None  # a kiosk.strings key: what to do instead
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What the visit's flow publishes: immutable snapshots the UI shows, and nothing else.
 
 `FlowState` names the screen, the visit's settings (language, larger text, contrast,
-speech), what is busy, the message to show (an i18n key), the idle warning, what the
+speech), what is busy, the message to show (a kiosk.strings key), the idle warning, what the
 kiosk can do right now, and one view dataclass with what that screen shows. Snapshots
 hold values, never live objects, so a stale one cannot change under the UI.
 """
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 # Availability lives in kiosk.health; re-exported here, where the UI and tests know it.
-from .health import CAPABILITY_NEEDS, DEVICES, Capability, DeviceLine  # noqa: F401
-from .text import Text
+from ..runtime.health import CAPABILITY_NEEDS, DEVICES, Capability, DeviceLine  # noqa: F401
+from ..text import Text
 
 
 class Screen(StrEnum):
@@ -37,20 +37,29 @@ class Screen(StrEnum):
 
 @dataclass(frozen=True)
 class Message:
-    """A message key (kiosk.i18n) with its parameters; `level` guides the colour."""
+    """A message key (kiosk.strings) with its parameters; `level` guides the colour."""
 
     key: str
     params: tuple[tuple[str, str], ...] = ()
     level: str = "info"  # info | warning | error
 
     def text(self, lang: str) -> str:
-        from .i18n import text
+        from ..strings import text
 
         return text(self.key, lang, **dict(self.params))
 
 
 def message(key: str, level: str = "info", **params: object) -> Message:
     return Message(key, tuple((k, str(v)) for k, v in params.items()), level)
+
+
+@dataclass(frozen=True)
+class CameraRequest:
+    """What the camera is wanted for ("mrz", "page", "code" or None) and which screen
+    visit asks it: a new key re-arms the camera feed (one MRZ / page / code per key)."""
+
+    want: str | None = None
+    key: tuple[object, ...] = ()
 
 
 # --- per-screen views --------------------------------------------------------------------
@@ -322,6 +331,7 @@ class FlowState:
     exit_requested: bool = False  # leave the application: see exit_code
     exit_code: int = 0  # 77 a maintainer left on purpose; 75 restart (platform command)
     visit: int = 0  # counts visits; a UI may drop caches when it changes
+    camera: CameraRequest = CameraRequest()  # what the camera feed should look for
 
     @property
     def instruction_key(self) -> str:

@@ -12,14 +12,14 @@ does not reopen a kiosk the platform closed):
 - restart: the flow exits with code 75 at the next idle moment, never mid-visit, and the
   service manager starts the kiosk again.
 
-Runs on its own thread; what touches the flow goes through `post` to the flow's thread.
+Runs on its own thread (a `Periodic`: `wake()` sends a heartbeat now); what touches the flow
+goes through `post` to the flow's thread.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,8 +30,9 @@ from typing import Any, Protocol
 from offline_queue.client import Command, HeartbeatReply, PlatformError, TransportError
 from offline_queue.outbox import QueueStatus
 
-from .files import write_atomic
+from ..files import write_atomic
 from .health import Counters, Health
+from .threads import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +91,13 @@ class CommandBook:
                                             "out_of_service": self.out_of_service}).encode())
 
 
-class Runtime:
+class Runtime(Periodic):
     def __init__(self, *, version: str, client: HeartbeatClient, queue: QueueStats,
                  catalog: CatalogRefresher, health: Health, counters: Counters,
                  flow: FlowCommands, post: Post, state_path: Path, heartbeat_s: float = 60.0,
                  extra_counters: Callable[[], dict[str, int]] | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
+        super().__init__("heartbeat", heartbeat_s, first_after_s=1.0)
         self.version = version
         self.client = client
         self.queue = queue
@@ -104,11 +106,9 @@ class Runtime:
         self.counters = counters
         self.flow = flow
         self.post = post
-        self.heartbeat_s = heartbeat_s
         self.extra_counters = extra_counters
         self._monotonic = monotonic
         self._started = monotonic()
-        self._wake = threading.Event()
         self.book = CommandBook.load(state_path)
         self.last_reply: HeartbeatReply | None = None
 
@@ -121,22 +121,8 @@ class Runtime:
             log.warning("runtime_out_of_service_restored")
             self.post(lambda: self.flow.out_of_service(reason))
 
-    def nudge(self) -> None:
-        """Send a heartbeat now (e.g. the kiosk just went out of service)."""
-        self._wake.set()
-
-    def run_forever(self, stop: threading.Event, first_after_s: float = 1.0) -> None:
-        wait = first_after_s
-        while not stop.is_set():
-            self._wake.wait(wait)
-            if stop.is_set():
-                break
-            self._wake.clear()
-            try:
-                self.beat()
-            except Exception:  # a bug here must not end the heartbeat
-                log.exception("runtime_heartbeat_crashed")
-            wait = self.heartbeat_s
+    def step(self) -> None:
+        self.beat()
 
     # ---- the heartbeat ----------------------------------------------------------------
 
@@ -212,10 +198,10 @@ class Runtime:
         flow = self.flow
         if command.type == "out_of_service":
             self.post(lambda: flow.out_of_service(reason or "out_of_service"))
-            self.nudge()
+            self.wake()
         elif command.type == "in_service":
             self.post(flow.in_service)
-            self.nudge()
+            self.wake()
         elif command.type == "restart":
             self.post(flow.request_restart)
         elif command.type == "reload_catalog":

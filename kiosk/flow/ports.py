@@ -24,8 +24,8 @@ from devices.printer import Document, PrintResult
 from offline_queue.client import Progress, StaffSession, Ticket
 from offline_queue.outbox import FiledSubmission, NewSubmission, OutboxItem, QueueStatus
 
-from .catalog import Catalog, RefreshResult
-from .session import IdentityLike
+from ..catalog import Catalog, RefreshResult
+from ..session import IdentityLike
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,264 @@
+"""Staff at the kiosk: sign-in with a staff card and PIN, assisting a citizen, and the
+maintenance screen (devices, queue, dead letters, test print, catalog, leaving)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from offline_queue.client import BadCredentials, TransportError
+
+from ..receipt import DeviceLine as SlipLine
+from ..receipt import StatusSlip, status_slip
+from ..session import Staff
+from .parsing import error_name
+from .settings import EXIT_MAINTAINER, PIN_RE
+from .state import MaintenanceView, QueueLine, Screen, StaffMenuView, StaffSignInView
+from .visit import Visit
+
+log = logging.getLogger("kiosk.flow")
+
+
+class StaffDesk:
+    def __init__(self, visit: Visit) -> None:
+        self.v = visit
+        for name, handler in (("staff_uid", self._staff_uid_done),
+                              ("staff_login", self._staff_login_done),
+                              ("queue_status", self._queue_status_done),
+                              ("retry_dead", self._retry_dead_done),
+                              ("test_print", self._test_print_done),
+                              ("reload_catalog", self._reload_catalog_done)):
+            visit.jobs(name, handler)
+        visit.screen(Screen.STAFF_SIGN_IN, self.sign_in_view)
+        visit.screen(Screen.STAFF_MENU, self.menu_view)
+        visit.screen(Screen.MAINTENANCE, self.maintenance_view)
+
+    # ---- sign-in -----------------------------------------------------------------
+
+
+    def open_staff_sign_in(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            if not v.can("staff"):
+                v.say("avail.staff.instead", "warning")
+                return
+            v.begin()
+            v.vs.pin_attempts = 0
+            v.go(Screen.STAFF_SIGN_IN)
+        v.intent("open_staff_sign_in", handle, allowed=(Screen.ATTRACT, Screen.OUT_OF_SERVICE))
+
+    def card_arrived(self) -> None:
+        """A staff card on the reader while sign-in waits for it (the caller checks busy)."""
+        v = self.v
+        if v.vs.screen == Screen.STAFF_SIGN_IN and v.session.staff_uid is None:
+            v.start("staff_uid", v.ports.card.read_uid, "reading_card")
+
+    def read_staff_card(self) -> None:
+        """'My card is on the reader' (when it was there before the screen opened)."""
+        v = self.v
+
+        def handle() -> None:
+            if v.session.staff_uid is None:
+                v.start("staff_uid", v.ports.card.read_uid, "reading_card")
+        v.intent("read_staff_card", handle, allowed=(Screen.STAFF_SIGN_IN,))
+
+    def pin_entered(self, pin: str) -> None:
+        v = self.v
+
+        def handle() -> None:
+            uid = v.session.staff_uid
+            if uid is None:
+                v.say("staff.present_card", "warning")
+                return
+            if not PIN_RE.match(pin):
+                v.say("staff.pin_format", "error")
+                return
+            v.start("staff_login", lambda: v.ports.platform.staff_login(uid, pin), "signing_in")
+        v.intent("pin_entered", handle, allowed=(Screen.STAFF_SIGN_IN,))
+
+    def _staff_uid_done(self, value: Any, error: BaseException | None) -> None:
+        v = self.v
+        if error is not None or not isinstance(value, str) or not value:
+            v.say("staff.card_unreadable", "error")
+            return
+        v.session.staff_uid = value.upper()
+        v.say("staff.enter_pin")
+
+    def _staff_login_done(self, value: Any, error: BaseException | None) -> None:
+        v = self.v
+        if isinstance(error, BadCredentials):
+            v.vs.pin_attempts += 1
+            if v.vs.pin_attempts >= v.settings.staff_pin_attempts:
+                log.warning("flow_staff_sign_in_refused attempts=%d", v.vs.pin_attempts)
+                v.end_visit("staff.too_many_attempts")
+                return
+            v.say("staff.bad_credentials", "error",
+                                    left=v.settings.staff_pin_attempts - v.vs.pin_attempts)
+            return
+        if error is not None:
+            v.mark_platform_down(error)
+            v.say("platform.unreachable" if isinstance(error, TransportError)
+                                    else "staff.sign_in_failed", "error")
+            return
+        roles = tuple(r for r in value.roles if r in ("assist", "maintain"))
+        if not roles:
+            v.end_visit("staff.no_role")
+            return
+        v.session.staff = Staff(value.staff_id, value.name, roles)
+        v.session.staff_uid = None
+        log.info("flow_staff_signed_in roles=%s", ",".join(roles))
+        v.go(Screen.STAFF_MENU)
+
+    def staff_assist(self) -> None:
+        """A staff member files for the citizen beside them (recorded as assisted_by)."""
+        v = self.v
+
+        def handle() -> None:
+            staff = v.session.staff
+            if staff is None or "assist" not in staff.roles:
+                return
+            v.session.clear_citizen()
+            v.vs.mode = "file"
+            v.vs.identify_mode = "camera"
+            v.go(Screen.IDENTIFY)
+        v.intent("staff_assist", handle, allowed=(Screen.STAFF_MENU,))
+
+    def staff_maintain(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            staff = v.session.staff
+            if staff is None or "maintain" not in staff.roles:
+                return
+            v.go(Screen.MAINTENANCE)
+            v.start("queue_status", v.ports.outbox.status, "loading")
+        v.intent("staff_maintain", handle, allowed=(Screen.STAFF_MENU,))
+
+    # ---- maintenance -------------------------------------------------------------
+
+
+    def _maintainer(self) -> bool:
+        staff = self.v.session.staff
+        return staff is not None and "maintain" in staff.roles
+
+    def refresh_maintenance(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            if self._maintainer():
+                v.start("queue_status", v.ports.outbox.status, "loading")
+        v.intent("refresh_maintenance", handle, allowed=(Screen.MAINTENANCE,))
+
+    def _queue_status_done(self, value: Any, error: BaseException | None) -> None:
+        v = self.v
+        if error is not None:
+            v.say("maintenance.queue_unreadable", "error")
+            return
+        v.vs.queue = QueueLine(value.pending, value.dead, value.acknowledged,
+                                value.oldest_pending_age_s)
+
+    def retry_dead(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            if not self._maintainer():
+                return
+            outbox = v.ports.outbox
+
+            def work() -> tuple[int, Any]:
+                dead = list(outbox.items("dead"))
+                for item in dead:
+                    outbox.retry(item.submission_id)
+                return len(dead), outbox.status()
+
+            v.start("retry_dead", work, "working")
+        v.intent("retry_dead", handle, allowed=(Screen.MAINTENANCE,))
+
+    def _retry_dead_done(self, value: Any, error: BaseException | None) -> None:
+        v = self.v
+        if error is not None:
+            v.say("maintenance.retry_failed", "error")
+            return
+        count, status = value
+        self._queue_status_done(status, None)
+        v.say("maintenance.retried", count=count)
+
+    def test_print(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            if not self._maintainer():
+                return
+            catalog = v.catalog()
+            lines = [SlipLine(d.device, d.status, d.code or "-", d.detail)
+                     for d in v.health.lines()]
+            q = v.vs.queue
+            slip = StatusSlip(printed_at=v.wall_clock(), software_version=v.version,
+                              devices=lines, outbox_pending=q.pending if q else 0,
+                              outbox_dead=q.dead if q else 0,
+                              oldest_pending_age_s=q.oldest_pending_age_s if q else None,
+                              catalog_version=catalog.version if catalog else None)
+            doc = status_slip(slip, v.settings.place, lang=v.vs.lang)
+            v.start("test_print", lambda: v.ports.printer.print_document(doc), "printing")
+        v.intent("test_print", handle, allowed=(Screen.MAINTENANCE,))
+
+    def _test_print_done(self, value: Any, error: BaseException | None) -> None:
+        v = self.v
+        if error is None:
+            v.health.report("printer", "ok", "ready", "")
+            v.say("maintenance.printed")
+        else:
+            v.health.report("printer", "error",
+                               getattr(error, "code", "error"),
+                               error_name(error))
+            v.say("maintenance.print_failed", "error")
+
+    def reload_catalog(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            if self._maintainer():
+                v.start("reload_catalog", v.ports.catalog.refresh, "loading")
+        v.intent("reload_catalog", handle, allowed=(Screen.MAINTENANCE,))
+
+    def _reload_catalog_done(self, value: Any, error: BaseException | None) -> None:
+        v = self.v
+        if error is not None or value.error is not None:
+            v.say("maintenance.catalog_failed", "error")
+        elif value.changed:
+            v.say("maintenance.catalog_reloaded")
+        else:
+            v.say("maintenance.catalog_unchanged")
+
+    def leave_application(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            if self._maintainer():
+                log.info("flow_exit_requested")
+                v.end_visit(None)
+                v.exit_requested, v.exit_code = True, EXIT_MAINTAINER
+        v.intent("leave_application", handle, allowed=(Screen.MAINTENANCE,))
+
+    # ---- what the screens show ---------------------------------------------------
+
+
+    def sign_in_view(self) -> StaffSignInView:
+        v = self.v
+        return StaffSignInView(v.session.staff_uid is not None,
+                               v.settings.staff_pin_attempts - v.vs.pin_attempts)
+
+    def menu_view(self) -> StaffMenuView:
+        staff = self.v.session.staff
+        roles = staff.roles if staff else ()
+        return StaffMenuView(staff.name if staff else "", "assist" in roles,
+                             "maintain" in roles)
+
+    def maintenance_view(self) -> MaintenanceView:
+        v = self.v
+        catalog = v.catalog()
+        staff = v.session.staff
+        return MaintenanceView(staff.name if staff else "", tuple(v.health.lines()),
+                               v.vs.queue, catalog.version if catalog else None,
+                               len(catalog.services) if catalog else 0)

@@ -1,0 +1,45 @@
+"""The snapshot the UI shows: `build_state(visit)`, and the pieces of views that several
+screens share. Each screen's own view is built by the journey that owns the screen."""
+
+from __future__ import annotations
+
+from ..catalog import Catalog, Material, categories_with_services
+from ..session import Session
+from .state import CategoryItem, FlowState, IdentitySummary, MaterialItem
+from .visit import Visit
+
+
+def build_state(v: Visit) -> FlowState:
+    vs = v.vs
+    staff = v.session.staff
+    return FlowState(
+        screen=vs.screen, view=v.view(), lang=vs.lang, large_text=vs.large_text,
+        high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy, message=vs.message,
+        warning_left_s=v.warning_left, capabilities=v.capabilities(), visit_active=vs.active,
+        staff_signed_in=staff is not None, exit_requested=v.exit_requested,
+        exit_code=v.exit_code, visit=v.number, camera=v.camera_request())
+
+
+def identity_summary(session: Session) -> IdentitySummary | None:
+    i = session.identity
+    if i is None:
+        return None
+    return IdentitySummary(
+        name=i.display_name, document_number=i.document_number,
+        id_number=i.personal_number,
+        birth_date=i.birth_date.isoformat() if i.birth_date else "",
+        nationality=i.nationality, verified=i.chip_verified, passive_auth=i.passive_auth,
+        has_photo=bool(i.face))
+
+
+def material_items(session: Session, materials: tuple[Material, ...]
+                   ) -> tuple[MaterialItem, ...]:
+    return tuple(MaterialItem(m.code, m.name, m.required, m.kind, m.max_pages,
+                              len(session.pages.get(m.code, [])),
+                              m.code in session.skipped) for m in materials)
+
+
+def category_items(catalog: Catalog | None) -> tuple[CategoryItem, ...]:
+    if catalog is None:
+        return ()
+    return tuple(CategoryItem(c.code, c.name, n) for c, n in categories_with_services(catalog))
