@@ -167,7 +167,7 @@ def sample_cards(today: date | None = None) -> dict[str, SimCard]:
         "resident_long_term": SimCard(
             "", "李四", "2", "19600521", make_id_number("44030419600521002"),
             _ymd(_add_years(issued, -10)), LONG_TERM, nation="03",
-            address="广东省深圳市福田区演示街道样例大厦18楼1801室测试用地址加长一些",
+            address="广东省深圳市福田区演示街道样例大厦18楼1801室测试用长地址占满字段",
             authority="深圳市公安局福田分局", appended_address="广东省深圳市罗湖区虚构路8号",
             fingerprint=fp1, label="resident_long_term"),
         "resident_expired": SimCard(
