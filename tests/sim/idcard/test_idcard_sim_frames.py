@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from simidcard_host import PRE, chk, req, sw3
+from simidcard_host import PRE, PtyHost, chk, req, sw3
+
+from sim.idcard import ReaderEmulator
 
 H = bytes.fromhex
 
@@ -102,3 +104,12 @@ def test_counters(host, emu) -> None:
     stats = emu.stats
     assert (stats.frames_in, stats.frames_out, stats.bad_frames) == (2, 2, 1)
     assert stats["commands"] == {"sam_status": 1}
+
+
+def test_a_vendor_command_set(tmp_path) -> None:
+    with ReaderEmulator(commands={"find": (0x20, 0x11), "baud": (0x61, 0x00)}) as emu:
+        h = PtyHost(emu.start_pty(tmp_path / "tty"))
+        assert sw3(h.ask(0x20, 0x01)) == 0x21  # the standard bytes are now unknown
+        assert sw3(h.ask(0x20, 0x11)) == 0x80
+        assert sw3(h.ask(0x61, 0x00)) == 0x90
+        h.close()
