@@ -49,6 +49,7 @@ class SamClient:
         self.timeouts = timeouts or Timeouts()
         self.frames = 0  # requests sent, resends included
         self.resends = 0
+        self.last_resent = False  # the last command's answer came only after a resend
 
     def command(self, name: str, *, timeout_s: float | None = None,
                 accept: tuple[int, ...] = (SW3_OK,), data: bytes = b"") -> Answer:
@@ -56,7 +57,9 @@ class SamClient:
         request = encode_request(cmd, para, data)
         timeout = timeout_s if timeout_s is not None else self.timeouts.answer_s
         last: LinkError | None = None
+        self.last_resent = False
         for attempt in range(self.retries + 1):
+            self.last_resent = attempt > 0
             if attempt:
                 self.resends += 1
                 log.debug("idcard_resend command=%s attempt=%d code=%s", name, attempt,

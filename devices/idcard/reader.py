@@ -15,7 +15,6 @@ from devices.idcard.errors import (
     CardReadFailed,
     CardRemoved,
     CommandRejected,
-    LinkError,
     NoCard,
     PhotoDecoderError,
 )
@@ -39,7 +38,12 @@ def read_selected(client: SamClient, *, fingerprint: bool = False,
     started = time.monotonic() if started is None else started
     try:
         base = client.read_base(fingerprint=fingerprint)
-    except (CardReadFailed, LinkError) as exc:
+    except CardReadFailed as exc:
+        if client.last_resent:
+            # The SAM read the card but its answer was lost: strict readers refuse a second
+            # read (and a find) until the card is lifted, so say that, not "removed".
+            raise CardReadFailed("the read's answer was lost; the card must be placed again",
+                                 exc.sw3, code="read_answer_lost") from exc
         _raise_if_removed(client, exc)
         raise
     if len(base.photo) != WLT_LEN:
