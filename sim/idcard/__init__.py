@@ -47,6 +47,8 @@ Where the protocol facts are silent, the emulator chooses the strict reading:
 - unplug() is a power cycle: the baud returns to the default and the card (still on the
   reader) can be found again. replug() makes a new pty behind the same symlink and listens
   on the same TCP port. A second TCP client is accepted and closed at once.
+- The pty keeps no slave fd: when the host closes it, its unread input is flushed (a UART
+  close does that; a Linux pty would keep stale answers for the next open).
 - Logs name commands, codes and card kinds (resident, foreign_2017, ...), never contents.
 
 CLI: python -m sim.idcard --pty LINK | --tcp PORT [--card NAME] [--control-port N]; the

@@ -4,6 +4,8 @@ Each link runs one thread: read bytes, cut frames, answer, write. The pty is set
 115200 when created; when `check_baud` is on, bytes that arrive while the host's line speed
 (as the host set it on the slave; the master sees the same termios) differs from the
 reader's are lost, as on a real wire where they would be noise. The reader never answers them.
+The emulator keeps no slave fd open: when the host's last fd closes it sees EIO and empties
+the slave's input queue, as a real UART's close does (else a reopened port reads stale answers).
 """
 
 from __future__ import annotations
@@ -123,18 +125,20 @@ class PtyLink(_Link):
         self.link = Path(link)
         self.check_baud = check_baud
         self.master = -1
-        self.slave = -1
         self.slave_name = ""
+        self._host_seen = False
         self._mismatch_logged = False
 
     def plug(self) -> Path:
-        self.master, self.slave = os.openpty()
-        tty.setraw(self.slave)
-        attrs = termios.tcgetattr(self.slave)
+        self.master, slave = os.openpty()
+        tty.setraw(slave)
+        attrs = termios.tcgetattr(slave)
         attrs[4] = attrs[5] = _SPEEDS[self.core.baud]
-        termios.tcsetattr(self.slave, termios.TCSANOW, attrs)
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)  # the settings outlive this fd
         os.set_blocking(self.master, False)
-        self.slave_name = os.ttyname(self.slave)
+        self.slave_name = os.ttyname(slave)
+        os.close(slave)
+        self._host_seen = False
         tmp = self.link.with_name(f".{self.link.name}.{os.getpid()}.tmp")
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
@@ -148,11 +152,10 @@ class PtyLink(_Link):
         self._stop_thread()
         with contextlib.suppress(FileNotFoundError):
             self.link.unlink()
-        for fd in (self.master, self.slave):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self.master = self.slave = -1
+        if self.master >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.master)
+        self.master = -1
         log.info("pty_unplugged link=%s", self.link)
 
     @property
@@ -163,6 +166,15 @@ class PtyLink(_Link):
         if self.plugged:
             self.unplug()
         super().close()
+
+    def _host_closed(self, parser: FrameParser) -> None:
+        self._host_seen = False
+        parser.reset()
+        with contextlib.suppress(OSError):
+            fd = os.open(self.slave_name, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+            termios.tcflush(fd, termios.TCIFLUSH)
+            os.close(fd)
+        log.info("pty_host_closed")
 
     def host_baud(self) -> int | None:
         try:
@@ -185,10 +197,13 @@ class PtyLink(_Link):
             except BlockingIOError:
                 continue
             except OSError as exc:
-                if exc.errno == errno.EIO:  # no one has the slave open: wait for a host
-                    self.sleep(0.05)
-                    continue
-                raise
+                if exc.errno != errno.EIO:
+                    raise
+                if self._host_seen:  # no one has the slave open now: the host closed it
+                    self._host_closed(parser)
+                self.sleep(0.05)  # wait for a host to open it
+                continue
+            self._host_seen = True
             if self.check_baud and self.host_baud() != self.core.baud:
                 self.core.count_garbage(len(data))
                 parser.reset()

@@ -56,6 +56,16 @@ def test_a_host_may_close_and_reopen_the_port(host, emu) -> None:
     assert host.ask(0x11, 0xFF) == OK
 
 
+def test_a_reopened_port_holds_no_stale_answer(host, emu) -> None:
+    host.send(req(0x11, 0xFF))
+    time.sleep(0.1)  # answered into the host's input queue, never read
+    host.close()
+    time.sleep(0.2)  # the reader sees the port closed, as a UART's close flushes it
+    host.__init__(emu.pty_path)
+    assert host.read_for(0.1) == b""
+    assert host.ask(0x11, 0xFF) == OK
+
+
 def test_tcp_one_client_at_a_time_sharing_the_reader(emu, host, cards) -> None:
     port = emu.start_tcp(port=0)
     emu.place(cards["resident"])
