@@ -10,6 +10,13 @@ import serial
 from devices.idcard.errors import ReaderUnavailable
 from devices.idcard.transport import Transport
 
+try:  # an unplugged USB-serial adapter or pty fails tcflush with termios.error, not OSError
+    from termios import error as _TermiosError
+except ImportError:  # pragma: no cover - not POSIX
+    _TermiosError = OSError  # type: ignore[assignment,misc]
+
+_LINK_ERRORS = (serial.SerialException, OSError, _TermiosError)
+
 
 class SerialTransport(Transport):
     def __init__(self, port: str, baud: int = 115200) -> None:
@@ -42,7 +49,7 @@ class SerialTransport(Transport):
     def close(self) -> None:
         ser, self._ser = self._ser, None
         if ser is not None:
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(*_LINK_ERRORS):
                 ser.close()
 
     def _port(self) -> serial.SerialBase:
@@ -56,7 +63,7 @@ class SerialTransport(Transport):
             ser.write_timeout = max(0.05, timeout_s)
             ser.write(frame)
             ser.flush()
-        except (serial.SerialException, OSError) as exc:
+        except _LINK_ERRORS as exc:
             self.close()
             raise ReaderUnavailable(f"{self.port} went away: {exc}") from None
 
@@ -65,7 +72,7 @@ class SerialTransport(Transport):
         try:
             ser.timeout = max(0.0, timeout_s)
             return bytes(ser.read(size))
-        except (serial.SerialException, OSError) as exc:
+        except _LINK_ERRORS as exc:
             self.close()
             raise ReaderUnavailable(f"{self.port} went away: {exc}") from None
 
@@ -73,6 +80,6 @@ class SerialTransport(Transport):
         ser = self._port()
         try:
             ser.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except _LINK_ERRORS as exc:
             self.close()
             raise ReaderUnavailable(f"{self.port} went away: {exc}") from None
