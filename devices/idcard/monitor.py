@@ -74,7 +74,7 @@ def health_of(exc: Exception) -> DeviceStatus:
 
 class IdCardMonitor:
     def __init__(self, ops: MonitorOps, on_event: Callable[[IdCardEvent], None], *,
-                 poll_interval_s: float = 0.2, backoff_s: float = 1.0,
+                 poll_interval_s: float = 0.05, backoff_s: float = 1.0,
                  max_backoff_s: float = 8.0, read_attempts: int = 2) -> None:
         self.ops, self._on_event = ops, on_event
         self.poll_interval_s = poll_interval_s

@@ -166,3 +166,11 @@ def test_cli_failures_are_one_line_without_a_traceback(emu, cards, fault, code, 
 def test_cli_missing_reader(tmp_path):
     run = cli("status", "--port", str(tmp_path / "ttyNone"))
     assert run.returncode == 4 and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_the_documented_example_section_is_valid():
+    import tomllib
+    from pathlib import Path
+
+    doc = tomllib.loads((Path(__file__).parents[3] / "docs" / "kiosk.example.toml").read_text())
+    assert IdCardSettings.from_table(doc["idcard"]) == IdCardSettings()
