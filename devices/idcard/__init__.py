@@ -1,0 +1,1 @@
+"""Resident ID card readers with the SAM module (the SAM frame protocol)."""
