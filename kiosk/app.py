@@ -15,13 +15,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from devices.camera import CameraPort, CameraSettings, Capture
 from devices.card.port import CardEvent
 from devices.card.service import CardService
+from devices.idcard.port import IdCardEvent
+from devices.idcard.service import IdCardService
 from devices.printer import Printer
 from devices.printer.port import PrinterStatus
+from devices.status import DeviceStatus
 from offline_queue.client import PlatformClient
 from offline_queue.outbox import Outbox
 from offline_queue.settings import ConfigError, Section, read_toml
@@ -100,6 +104,7 @@ class Kiosk:
     post: Post
     runtime: Runtime
     feed: CameraFeed | None = None
+    idcard: IdCardService | None = None
     background: list[Background] = field(default_factory=list)  # started in this order
 
     def start(self) -> None:
@@ -109,11 +114,16 @@ class Kiosk:
             self.card.start(self._on_card_event)
         self.printer.add_listener(self._on_printer_status)
         self.printer.start_polling()
+        if self.idcard is not None:
+            self.idcard.start(self._on_idcard_event)
         self.runtime.restore()
+        flow = self.flow
         if self.feed is None:
-            flow = self.flow
             self.post(lambda: flow.device_status("camera", "offline", "not_configured",
                                                  "no camera source in the config"))
+        if self.idcard is None:
+            self.post(lambda: flow.device_status("idcard_reader", "offline", "not_configured",
+                                                 "no [idcard] in the config"))
         for part in self.background:
             part.start()
 
@@ -122,6 +132,8 @@ class Kiosk:
             part.stop()
         if isinstance(self.card, CardService):
             self.card.stop()
+        if self.idcard is not None:
+            self.idcard.stop()
         self.printer.stop()
         self.executor.shutdown()
         self.client.close()
@@ -146,6 +158,16 @@ class Kiosk:
             self.post(lambda: flow.device_status("card_reader", st.state.value, st.code,
                                                  st.detail))
 
+    def _on_idcard_event(self, event: IdCardEvent) -> None:
+        # On the reader's monitor thread: the card's data goes to the flow's thread as is.
+        flow = self.flow
+        if event.kind in ("reader_lost", "reader_restored") and self.idcard is not None:
+            st = self.idcard.status()
+            self.post(lambda: flow.device_status("idcard_reader", st.state.value, st.code,
+                                                 st.detail))
+            return
+        self.post(partial(flow.idcard_event, event.kind, event.identity, event.code))
+
     def _on_printer_status(self, status: PrinterStatus, _old: PrinterStatus | None) -> None:
         self.post(lambda: self.flow.device_status("printer", status.state.value, status.code,
                                                   status.detail))
@@ -164,8 +186,10 @@ class Kiosk:
 
 
 def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
-                card: CardReaderPort | None = None, camera: CameraPort | None = None) -> Kiosk:
-    """Every part from config; `card` / `camera` replace the configured ones (demo, tests)."""
+                card: CardReaderPort | None = None, camera: CameraPort | None = None,
+                idcard: IdCardService | None = None) -> Kiosk:
+    """Every part from config; `card` / `camera` / `idcard` replace the configured ones
+    (demo, tests)."""
     outbox = Outbox(config.storage, config.kiosk)
     client = PlatformClient(config.platform, config.kiosk.id)
     store = CatalogStore(config.storage.data_dir / "catalog.json", client)
@@ -187,8 +211,15 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                       health=health, counters=counters, flow=flow, post=post,
                       state_path=config.storage.data_dir / "runtime-commands.json",
                       heartbeat_s=config.runtime.heartbeat_s)
+    if idcard is None and config.idcard is not None:
+        idcard = IdCardService(config.idcard)
     kiosk = Kiosk(config, ui, outbox, client, store, card_port, printer, flow, executor, post,
-                  runtime, feed)
+                  runtime, feed, idcard)
+    polled: dict[str, Callable[[], DeviceStatus]] = {}
+    if feed is not None:
+        polled["camera"] = feed.camera.status
+    if idcard is not None:
+        polled["idcard_reader"] = idcard.status
     runtime.extra_counters = kiosk.device_counters
     worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
     kiosk.background = [
@@ -196,8 +227,7 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
         PlatformWatch(flow, post, store, interval_s=config.runtime.platform_check_s),
         runtime,
         *([feed] if feed is not None else []),
-        LocalWatch(flow, post, config.storage.data_dir,
-                   camera=feed.camera.status if feed is not None else None),
+        LocalWatch(flow, post, config.storage.data_dir, devices=polled),
     ]
     # Out of service or back: the monitoring centre hears of it now, not in a minute.
     last_screen: list[Screen] = [flow.state.screen]

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from devices.card.settings import CardSettings
+from devices.idcard.errors import IdCardConfigError
+from devices.idcard.settings import IdCardSettings
 from devices.printer import get_profile, open_transport
 from devices.printer.profiles import UnknownProfile
 from devices.printer.transports import PrinterConfigError, Timeouts
@@ -59,6 +61,7 @@ class KioskConfig:
     card: CardSettings
     printer: PrinterSettings
     runtime: RuntimeSettings = RuntimeSettings()
+    idcard: IdCardSettings | None = None  # the SAM ID card reader; None without [idcard]
 
     @property
     def kiosk(self) -> KioskIdentity:
@@ -145,9 +148,22 @@ def _read_runtime(doc: dict[str, Any]) -> RuntimeSettings:
                                   maximum=3600))
 
 
+def _read_idcard(doc: dict[str, Any]) -> IdCardSettings | None:
+    table = doc.get("idcard")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError("idcard", "must be a table")
+    try:
+        settings = IdCardSettings.from_table(table)
+    except IdCardConfigError as exc:
+        raise ConfigError(f"idcard.{exc.key}", exc.problem) from None
+    return settings if settings.enabled else None
+
+
 def load_config(path: Path) -> KioskConfig:
     source = path.resolve()
     doc = read_toml(source)
     return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc),
                        card=_read_card(doc, source.parent), printer=_read_printer(doc),
-                       runtime=_read_runtime(doc))
+                       runtime=_read_runtime(doc), idcard=_read_idcard(doc))

@@ -220,6 +220,8 @@ _NAME_LABELS = ("姓名", "full name")
 _BIRTH_HINTS = ("birth", "出生")
 _NATIONALITY_HINTS = ("nationality", "国籍")
 _SEX_HINTS = ("sex", "gender", "性别")
+# The address on an ID card is where the holder lives (住址), not where mail should go.
+_HOME_ADDRESS_HINTS = ("home_address", "住址", "户籍", "residential address")
 
 
 def _about(field: FormField, hints: Sequence[str]) -> bool:
@@ -229,7 +231,8 @@ def _about(field: FormField, hints: Sequence[str]) -> bool:
 
 def prefill(fields: Sequence[FormField], identity: Identity, *,
             today: date | None = None) -> dict[str, str]:
-    """Values the chip already told us, for the fields that ask for them.
+    """Values the document already told us (the chip, or the ID card), for the fields that
+    ask for them.
 
     The ID-number field only gets the chip's personal number when it is a valid
     resident ID (a passport's personal number may be anything, or nothing).
@@ -251,6 +254,8 @@ def _prefill_one(f: FormField, identity: Identity, today: date | None) -> str | 
     if f.type == "text" and (f.field.lower() in _NAME_FIELDS
                              or (_about(f, _NAME_LABELS) and "单位" not in f.label.zh)):
         return identity.display_name or None
+    if f.type == "text" and identity.address and _about(f, _HOME_ADDRESS_HINTS):
+        return identity.address
     if _about(f, _NATIONALITY_HINTS) and identity.nationality:
         if f.type == "select":
             return identity.nationality if f.option(identity.nationality) else None

@@ -62,6 +62,46 @@ class IdentityLike(Protocol):
     def passive_auth(self) -> PassiveAuthLike: ...
 
 
+class IdCardLike(Protocol):
+    """What the SAM ID card reader returns (devices.idcard.Identity has these fields)."""
+
+    @property
+    def card_type(self) -> str: ...  # resident | foreign_permanent | hmt_residence
+    @property
+    def name(self) -> str: ...
+    @property
+    def name_en(self) -> str | None: ...
+    @property
+    def sex(self) -> str: ...  # 男 | 女 | ...
+    @property
+    def nation(self) -> str | None: ...
+    @property
+    def birth_date(self) -> date: ...
+    @property
+    def address(self) -> str | None: ...
+    @property
+    def appended_address(self) -> str | None: ...
+    @property
+    def id_number(self) -> str: ...
+    @property
+    def issuer(self) -> str: ...
+    @property
+    def valid_from(self) -> date: ...
+    @property
+    def valid_until(self) -> date | None: ...  # None: long-term
+    @property
+    def nationality(self) -> str | None: ...
+    @property
+    def pass_number(self) -> str | None: ...
+    @property
+    def photo_bmp(self) -> bytes | None: ...
+
+
+# The contract's Applicant.id_type for each card the SAM reader reads.
+ID_TYPES = {"resident": "resident_id", "foreign_permanent": "foreign_permanent_resident",
+            "hmt_residence": "hmt_residence_permit"}
+
+
 def _clean_name(raw: str) -> str:
     """ICAO '<' fillers to spaces; no spaces between Chinese characters (张 伟 -> 张伟)."""
     text = " ".join(raw.replace("<", " ").split())
@@ -99,7 +139,9 @@ def mrz_date(yymmdd: str, *, birth: bool, today: date | None = None) -> date | N
 
 @dataclass(repr=False)
 class Identity:
-    """The citizen as the chip (or, for staff-confirmed cases, the MRZ) says."""
+    """The citizen as the document says: an eMRTD chip (`source` "chip") or a resident ID
+    card, foreign permanent resident card or residence permit read by the SAM reader
+    (`source` "id_card"; the SAM authenticated the card, `sam_verified`)."""
 
     document_type: str
     issuing_state: str
@@ -115,10 +157,26 @@ class Identity:
     face: bytearray | None  # ours, so wipe() can overwrite it
     face_mime: str
     passive_auth: str  # verified | failed | not_checked
+    source: str = "chip"  # chip | id_card
+    id_type: str = "emrtd"  # the contract's Applicant.id_type
+    address: str = ""  # ID cards: the address on the card, with the appended one
+    nation: str = ""  # resident card, residence permit: 汉, 壮, ...
+    issuer: str = ""
+    long_term: bool = False  # an ID card valid without end (长期)
+    pass_number: str = ""  # residence permit: 港澳台居民通行证号码
 
     @property
     def chip_verified(self) -> bool:
         return self.passive_auth == "verified"
+
+    @property
+    def sam_verified(self) -> bool:
+        """The SAM reader only gives what it authenticated (SW3 31/32 otherwise)."""
+        return self.source == "id_card"
+
+    @property
+    def verified(self) -> bool:
+        return self.chip_verified or self.sam_verified
 
     @property
     def display_name(self) -> str:
@@ -139,8 +197,26 @@ class Identity:
             face=face, face_mime=doc.face.mime_type if doc.face is not None else "",
             passive_auth=str(doc.passive_auth.status))
 
+    @classmethod
+    def from_id_card(cls, card: IdCardLike) -> Identity:
+        photo = bytearray(card.photo_bmp) if card.photo_bmp else None
+        foreign = card.card_type == "foreign_permanent"
+        sex = {"男": "M", "女": "F"}.get(card.sex, "X")
+        address = " ".join(a for a in (card.address, card.appended_address) if a)
+        return cls(
+            document_type="ID", issuing_state="CHN", document_number=card.id_number,
+            surname="", given_names=(card.name_en or "") if foreign else "",
+            full_name=card.name or (card.name_en or ""),
+            nationality=(card.nationality or "") if foreign else "CHN",
+            birth_date=card.birth_date, sex=sex, expiry_date=card.valid_until,
+            personal_number=card.id_number, face=photo,
+            face_mime="image/bmp" if photo else "", passive_auth="not_checked",
+            source="id_card", id_type=ID_TYPES.get(card.card_type, "other"),
+            address=address, nation=card.nation or "", issuer=card.issuer,
+            long_term=card.valid_until is None, pass_number=card.pass_number or "")
+
     def __repr__(self) -> str:
-        return (f"Identity(passive_auth={self.passive_auth!r}, "
+        return (f"Identity(source={self.source!r}, passive_auth={self.passive_auth!r}, "
                 f"face={'yes' if self.face else 'no'})")
 
     def wipe(self) -> None:
@@ -149,7 +225,8 @@ class Identity:
             self.face = None
         for name in ("document_type", "issuing_state", "document_number", "surname",
                      "given_names", "full_name", "nationality", "sex", "personal_number",
-                     "face_mime", "passive_auth"):
+                     "face_mime", "passive_auth", "address", "nation", "issuer",
+                     "pass_number"):
             setattr(self, name, "")
         self.birth_date = self.expiry_date = None
 

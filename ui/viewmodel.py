@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 INTENTS = frozenset({
     "set_language", "set_large_text", "set_high_contrast", "set_speech", "back", "cancel",
     "touch", "more_time", "finish", "start_filing", "open_progress", "open_ticket",
-    "open_staff_sign_in", "use_typed_mrz", "mrz_typed", "retry_chip", "confirm_identity",
+    "open_staff_sign_in", "use_idcard", "use_passport", "use_typed_mrz", "mrz_typed",
+    "retry_chip", "confirm_identity",
     "read_staff_card", "pin_entered", "staff_assist", "staff_maintain", "choose_category",
     "search", "choose_service", "start_form", "take_ticket_instead", "set_field", "next_page",
     "previous_page", "open_material", "skip_material", "materials_done", "retake",

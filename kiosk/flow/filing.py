@@ -288,14 +288,21 @@ class Filing:
         v = self.v
         staff = v.session.staff
         personal = identity.personal_number
+        if identity.source == "id_card":
+            # The SAM authenticated the card; chip_verified is the eMRTD's passive
+            # authentication by the contract, which an ID card does not have.
+            verification: dict[str, Any] = {"method": "id_card_reader", "sam_verified": True}
+        else:
+            verification = {"method": "chip", "passive_auth": identity.passive_auth,
+                            "document_number_checked": True}
+        if staff:
+            verification["staff_present"] = True
         applicant: dict[str, Any] = {
-            "id_type": "emrtd",
+            "id_type": identity.id_type,
             "id_number": personal or identity.document_number,
             "name": identity.display_name,
             "chip_verified": identity.chip_verified,
-            "verification": {"method": "chip", "passive_auth": identity.passive_auth,
-                             "document_number_checked": True,
-                             **({"staff_present": True} if staff else {})},
+            "verification": verification,
         }
         if identity.birth_date is not None:
             applicant["birth_date"] = identity.birth_date.isoformat()

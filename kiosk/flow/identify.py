@@ -1,5 +1,8 @@
-"""Identify: the document's MRZ (from the camera, or typed), then its chip read through the
-reader; the citizen confirms what the chip says. Also where a filing visit begins."""
+"""Identify: a resident ID card (or foreign permanent resident card, or residence permit)
+on the SAM reader, which reads it by itself and tells us; or a passport's MRZ (from the
+camera, or typed), then its chip read through the PC/SC reader. The citizen confirms what
+the document says. Also where a filing visit begins (a card laid on the reader on the
+home screen begins one too)."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from devices.card.errors import (
 )
 from devices.mrz import Mrz, MrzError, bac_seed
 
-from ..session import AccessKey, Identity, mrz_date
+from ..session import AccessKey, IdCardLike, Identity, mrz_date
 from .parsing import error_name, yymmdd
 from .state import IdentifyView, Screen
 from .views import identity_summary
@@ -40,16 +43,24 @@ class Identify:
             if not v.can("file"):
                 v.say("avail.file.instead", "warning")
                 return
-            v.begin()
-            v.vs.mode = "file"
-            v.vs.identify_mode = "camera"
-            v.go(Screen.IDENTIFY)
+            self._begin_filing()
         v.intent("start_filing", handle, allowed=(Screen.ATTRACT,))
+
+    def _begin_filing(self) -> None:
+        v = self.v
+        v.begin()
+        v.vs.mode = "file"
+        v.vs.identify_mode = v.identify_way()
+        v.go(Screen.IDENTIFY)
 
     def back(self) -> None:
         v = self.v
         if v.vs.identify_mode == "typed" and v.session.identity is None:
             v.vs.identify_mode = "camera"
+            v.vs.message = None
+        elif (v.vs.identify_mode == "camera" and v.session.identity is None
+              and v.identify_way() == "idcard"):
+            v.vs.identify_mode = "idcard"
             v.vs.message = None
         elif v.session.staff is not None:
             v.session.clear_citizen()
@@ -57,7 +68,77 @@ class Identify:
         else:
             v.end_visit(None)
 
-    # ---- the document ------------------------------------------------------------------
+    # ---- the ID card on the SAM reader ---------------------------------------------------
+
+    def use_idcard(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            v.vs.identify_mode = "idcard"
+            v.vs.message = None
+        v.intent("use_idcard", handle, allowed=(Screen.IDENTIFY,))
+
+    def use_passport(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            v.vs.identify_mode = "camera"
+            v.vs.message = None
+        v.intent("use_passport", handle, allowed=(Screen.IDENTIFY,))
+
+    def idcard_event(self, kind: str, card: IdCardLike | None = None, code: str = "") -> None:
+        """What the SAM reader's own monitor saw (it reads a placed card by itself)."""
+        v = self.v
+
+        def handle() -> None:
+            screen = v.vs.screen
+            if kind == "identity_read" and card is not None and screen == Screen.ATTRACT \
+                    and v.busy is None and v.can("file"):
+                self._begin_filing()  # the card laid on the reader begins the visit
+                screen = v.vs.screen
+            if screen != Screen.IDENTIFY or v.session.identity is not None:
+                if kind == "identity_read":
+                    log.info("flow_idcard_ignored screen=%s", screen.value)
+                return
+            if kind == "card_placed":
+                v.vs.idcard_reading = True
+                v.vs.identify_mode = "idcard"
+                v.say("identify.idcard_reading")
+            elif kind == "identity_read" and card is not None:
+                v.vs.idcard_reading = False
+                self._idcard_read(card)
+            elif kind == "card_refused":
+                v.vs.idcard_reading = False
+                log.info("flow_idcard_refused code=%s", code)
+                v.say("identify.card_expired" if code == "card_expired"
+                      else "identify.idcard_read_failed", "error")
+            elif kind == "read_failed":
+                v.vs.idcard_reading = False
+                v.say("identify.idcard_read_failed", "warning")
+            elif kind == "card_removed" and v.vs.idcard_reading:
+                v.vs.idcard_reading = False
+                v.vs.message = None
+        v.intent("idcard_event", handle, while_busy=True, touch=kind != "card_removed")
+
+    def _idcard_read(self, card: IdCardLike) -> None:
+        v = self.v
+        if card.valid_until is not None and card.valid_until < v.today():
+            # The reader refuses an expired card already; this guards a lenient one.
+            log.info("flow_idcard_refused code=card_expired")
+            v.say("identify.card_expired", "error")
+            return
+        try:
+            identity = Identity.from_id_card(card)
+        except (AttributeError, TypeError, ValueError) as exc:
+            log.warning("flow_identity_malformed source=id_card error=%s", error_name(exc))
+            v.say("identify.idcard_read_failed", "error")
+            return
+        v.session.set_identity(identity)
+        log.info("flow_identity_read source=id_card id_type=%s photo=%s", identity.id_type,
+                 "yes" if identity.face else "no")
+        v.say("identify.idcard_read_ok" if identity.face else "identify.idcard_read_no_photo")
+
+    # ---- a passport: the MRZ, then the chip --------------------------------------------
 
     def card_arrived(self) -> None:
         """A document on the reader while identify waits for it (the caller checks busy)."""
@@ -187,7 +268,11 @@ class Identify:
         v = self.v
         summary = identity_summary(v.session)
         staff = v.session.staff
+        idcard = v.identify_way() == "idcard" and v.can("identify_idcard")
+        ways = tuple(w for w, open_ in (("idcard", idcard),
+                                        ("camera", v.can("identify") and v.can("scan")),
+                                        ("typed", v.can("identify"))) if open_)
         return IdentifyView(v.vs.identify_mode, v.busy == "reading_chip",
                             v.vs.waiting_for_card, summary,
                             summary is not None and summary.passive_auth != "failed",
-                            staff.name if staff else None)
+                            staff.name if staff else None, ways, v.vs.idcard_reading)

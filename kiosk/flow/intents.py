@@ -28,7 +28,7 @@ from devices.mrz import Mrz
 
 from .. import __version__
 from ..runtime.health import Counters, DeviceLine, Health
-from ..session import Session
+from ..session import IdCardLike, Session
 from ..strings import LANGUAGES
 from .filing import Filing
 from .identify import Identify
@@ -258,6 +258,17 @@ class Flow:
 
     def start_filing(self) -> None:
         self.identify.start_filing()
+
+    def use_idcard(self) -> None:
+        self.identify.use_idcard()
+
+    def use_passport(self) -> None:
+        self.identify.use_passport()
+
+    def idcard_event(self, kind: str, card: IdCardLike | None = None, code: str = "") -> None:
+        """From the SAM reader's monitor (through the composition root): card_placed,
+        identity_read (with the card), card_refused / read_failed (a code), card_removed."""
+        self.identify.idcard_event(kind, card, code)
 
     def mrz_read(self, mrz: Mrz) -> None:
         self.identify.mrz_read(mrz)

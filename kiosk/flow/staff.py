@@ -120,7 +120,7 @@ class StaffDesk:
                 return
             v.session.clear_citizen()
             v.vs.mode = "file"
-            v.vs.identify_mode = "camera"
+            v.vs.identify_mode = v.identify_way()
             v.go(Screen.IDENTIFY)
         v.intent("staff_assist", handle, allowed=(Screen.STAFF_MENU,))
 

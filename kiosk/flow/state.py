@@ -78,19 +78,28 @@ class IdentitySummary:
     id_number: str
     birth_date: str
     nationality: str
-    verified: bool
+    verified: bool  # the chip's passive authentication, or the SAM reader's
     passive_auth: str  # verified | failed | not_checked
     has_photo: bool
+    source: str = "chip"  # chip | id_card
+    id_type: str = "emrtd"  # emrtd | resident_id | foreign_permanent_resident | ...
+    address: str = ""
+    nation: str = ""
+    valid_until: str = ""  # YYYY-MM-DD, or "" when long_term
+    long_term: bool = False
 
 
 @dataclass(frozen=True)
 class IdentifyView:
-    mode: str  # "camera": lay the document on the camera; "typed": the three MRZ fields
-    reading: bool
+    mode: str  # "idcard": the ID card on the SAM reader; "camera": a passport's data page
+    #            on the camera (MRZ, then the chip); "typed": the three MRZ fields
+    reading: bool  # the chip is being read
     waiting_for_card: bool
     identity: IdentitySummary | None
     can_continue: bool
     assisted_by: str | None = None
+    ways: tuple[str, ...] = ()  # the ways open now: idcard, camera, typed
+    reading_idcard: bool = False  # an ID card was placed and is being read
 
 
 @dataclass(frozen=True)

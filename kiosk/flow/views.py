@@ -28,8 +28,11 @@ def identity_summary(session: Session) -> IdentitySummary | None:
         name=i.display_name, document_number=i.document_number,
         id_number=i.personal_number,
         birth_date=i.birth_date.isoformat() if i.birth_date else "",
-        nationality=i.nationality, verified=i.chip_verified, passive_auth=i.passive_auth,
-        has_photo=bool(i.face))
+        nationality=i.nationality, verified=i.verified, passive_auth=i.passive_auth,
+        has_photo=bool(i.face), source=i.source, id_type=i.id_type, address=i.address,
+        nation=i.nation,
+        valid_until=i.expiry_date.isoformat() if i.expiry_date and not i.long_term else "",
+        long_term=i.long_term)
 
 
 def material_items(session: Session, materials: tuple[Material, ...]

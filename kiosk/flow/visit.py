@@ -107,8 +107,9 @@ class VisitState:
     active: bool = False  # a citizen (or staff) started something
     mode: str = "file"  # file | supplement
     # identify
-    identify_mode: str = "camera"  # camera | typed
+    identify_mode: str = "camera"  # idcard | camera | typed
     waiting_for_card: bool = False
+    idcard_reading: bool = False  # an ID card is on the reader and being read
     # filing
     service: Service | None = None
     category: str | None = None
@@ -397,6 +398,11 @@ class Visit:
     def mark_platform_down(self, exc: BaseException) -> None:
         if isinstance(exc, TransportError):
             self.health.report("platform", "offline", "unreachable", error_name(exc))
+
+    def identify_way(self) -> str:
+        """How identify opens: the ID card reader once it has answered, else the camera."""
+        reader = self.health.line("idcard_reader")
+        return "idcard" if reader.status in ("ok", "degraded") else "camera"
 
     def catalog(self) -> Catalog | None:
         return self.ports.catalog.catalog

@@ -19,14 +19,17 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("card_reader", "camera", "printer", "platform", "storage")
+DEVICES = ("card_reader", "idcard_reader", "camera", "printer", "platform", "storage")
 STATUSES = ("ok", "degraded", "offline", "error", "unknown")
 
-# What each capability needs. Filing needs no platform: it is committed to the outbox and
-# its receipt is valid offline ("filed offline"; the sync worker delivers it later).
+# What each capability needs; "a|b" is either. Filing needs no platform: it is committed to
+# the outbox and its receipt is valid offline ("filed offline"; the sync worker delivers it
+# later). A citizen identifies with a passport's chip (card_reader, "identify") or a
+# resident ID card on the SAM reader (idcard_reader, "identify_idcard").
 CAPABILITY_NEEDS: dict[str, tuple[str, ...]] = {
-    "file": ("card_reader", "camera", "storage"),
+    "file": ("card_reader|idcard_reader", "camera", "storage"),
     "identify": ("card_reader",),
+    "identify_idcard": ("idcard_reader",),
     "scan": ("camera",),
     "print": ("printer",),
     "progress": ("platform",),
@@ -79,7 +82,11 @@ class ServiceState:
 def capabilities_of(lines: Mapping[str, DeviceLine]) -> tuple[Capability, ...]:
     out: list[Capability] = []
     for name, needs in CAPABILITY_NEEDS.items():
-        missing = tuple(d for d in needs if not lines[d].usable)
+        missing: tuple[str, ...] = ()
+        for need in needs:
+            either = need.split("|")
+            if not any(lines[d].usable for d in either):
+                missing += tuple(either)
         out.append(Capability(name, not missing, missing,
                               None if not missing else f"avail.{name}.instead"))
     return tuple(out)

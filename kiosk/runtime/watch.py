@@ -1,9 +1,9 @@
 """The watches that tell the flow what the devices do not report themselves.
 
-- `LocalWatch` (every second): the camera's status (it reports when asked) and the free
-  space of the disk that holds the outbox. Changes go to the flow at once; the disk's
-  verdict is repeated now and then, so a "disk full" from a failed commit clears once
-  space is back.
+- `LocalWatch` (every second): the statuses of the devices that report when asked (the
+  camera, the ID card reader) and the free space of the disk that holds the outbox.
+  Changes go to the flow at once; the disk's verdict is repeated now and then, so a
+  "disk full" from a failed commit clears once space is back.
 - `PlatformWatch` (every `platform_check_s`): the catalog's conditional GET (a 304 when
   nothing changed) doubles as the probe of the platform: progress and tickets close and
   receipts say "filed offline" while it is unreachable.
@@ -61,10 +61,11 @@ def storage_status(folder: Path) -> tuple[str, str, str]:
 
 class LocalWatch(Periodic):
     def __init__(self, flow: StatusSink, post: Post, data_dir: Path, *,
-                 camera: Callable[[], DeviceStatus] | None = None,
+                 devices: dict[str, Callable[[], DeviceStatus]] | None = None,
                  interval_s: float = 1.0, repeat_s: float = 30.0) -> None:
         super().__init__("local-status", interval_s)
-        self.flow, self.post, self.data_dir, self.camera = flow, post, data_dir, camera
+        self.flow, self.post, self.data_dir = flow, post, data_dir
+        self.devices = dict(devices or {})  # health's device name -> its status()
         self.repeat_s = repeat_s
         self._last: dict[str, tuple[str, str]] = {}
         self._said_at = 0.0
@@ -74,9 +75,9 @@ class LocalWatch(Periodic):
         if repeat:
             self._said_at = time.monotonic()
         lines: list[tuple[str, str, str, str]] = []
-        if self.camera is not None:
-            st = self.camera()
-            lines.append(("camera", st.state.value, st.code, st.detail))
+        for name, status_of in self.devices.items():
+            st = status_of()
+            lines.append((name, st.state.value, st.code, st.detail))
         lines.append(("storage", *storage_status(self.data_dir)))
         flow = self.flow
         for device, status, code, detail in lines:

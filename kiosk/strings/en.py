@@ -144,6 +144,18 @@ STRINGS: dict[str, str] = {
     "maintenance.catalog_reloaded": "Catalog reloaded.",
     "maintenance.catalog_unchanged": "The catalog is unchanged.",
     "maintenance.catalog_failed": "Catalog reload failed; the local copy stays in use.",
+    "screen.identify_idcard": "Place your ID card on the card reader; it is read automatically.",
+    "avail.identify_idcard.instead": (
+        "The ID card reader is unavailable: use a passport, or go to a staffed window."),
+    "identify.idcard_reading": "Reading your card; please keep it still.",
+    "identify.idcard_read_ok": "Your card was read: please check the details.",
+    "identify.idcard_read_no_photo": (
+        "Your card was read: please check the details (this kiosk does not show the "
+        "card's photo)."),
+    "identify.idcard_read_failed": "The card could not be read: lift it and place it again.",
+    "identify.card_expired": (
+        "This card has expired and cannot be used. Please use a valid document, or ask "
+        "at a staffed window."),
     # --- labels: the words of the screens around the messages (QML's vm.t.<key>) ---
     "label.app_title": "Government Services Kiosk",
     "label.file": "File an application",
@@ -318,6 +330,21 @@ STRINGS: dict[str, str] = {
     "label.ps.completed": "Completed",
     "label.ps.rejected": "Rejected",
     "label.ps.supplemented": "Materials added",
+    "label.cap.identify_idcard": "ID card reader",
+    "label.dev.idcard_reader": "ID card reader",
+    "label.place_idcard": "Place your ID card on the card reader",
+    "label.idcard_hint": (
+        "Resident ID card, foreign permanent resident ID card or HK/Macau/Taiwan "
+        "residence permit"),
+    "label.idcard_reading": "Reading; please keep the card still…",
+    "label.use_passport": "Use a passport",
+    "label.use_idcard": "Use an ID card",
+    "label.idcard_verified": "Card verified",
+    "label.no_photo": "No photo shown",
+    "label.address": "Address",
+    "label.nation": "Ethnic group",
+    "label.valid_until": "Valid until",
+    "label.long_term": "Long-term",
     # --- paper: receipts, queue tickets and status slips ---
     "paper.banner": "Government Services Kiosk",
     "paper.filing": "FILING RECEIPT",
