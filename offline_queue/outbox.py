@@ -15,11 +15,12 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from .blobstore import BlobStore, StorageFull, StoredBlob
+from .catalog_rules import check_against_catalog
 from .crypto import Sealer, SealError, key_id, load_or_create_key
 from .database import open_database
 from .records import (
@@ -133,8 +134,13 @@ class Outbox:
 
     # ---- committing ----------------------------------------------------------------
 
-    def commit(self, sub: NewSubmission) -> FiledSubmission:
+    def commit(self, sub: NewSubmission,
+               service: Mapping[str, Any] | None = None) -> FiledSubmission:
+        """Commit `sub`; given its catalog `service` entry, refuse (CatalogViolation,
+        nothing stored) what the platform's catalog forbids."""
         _check(sub)
+        if service is not None:
+            check_against_catalog(service, sub)
         for attempt in range(3):
             try:
                 stored = self.blobs.put_many(a.data for a in sub.attachments)
