@@ -123,6 +123,8 @@ class PlatformSettings:
     connect_timeout_s: float
     read_timeout_s: float
     insecure_dev: bool
+    retries: int = 3  # extra tries of an idempotent request, inside one attempt
+    retry_pause_s: float = 0.05  # the first pause between them (doubling, jittered)
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ def read_platform(doc: dict[str, Any], base: Path) -> PlatformSettings:
         connect_timeout_s=s.number("connect_timeout_s", 5.0, minimum=0.1, maximum=120),
         read_timeout_s=s.number("read_timeout_s", 15.0, minimum=0.1, maximum=600),
         insecure_dev=insecure,
+        retries=s.integer("retries", 3, minimum=0, maximum=10),
+        retry_pause_s=s.number("retry_pause_s", 0.05, minimum=0.0, maximum=10),
     )
 
 
