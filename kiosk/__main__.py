@@ -20,7 +20,7 @@ from pathlib import Path
 from offline_queue.client import PlatformClient
 from offline_queue.crypto import KeyFileError
 from offline_queue.logs import configure_logging
-from offline_queue.outbox import Outbox
+from offline_queue.outbox import Outbox, check_key_file
 from offline_queue.sync import SyncWorker
 
 from .config import ConfigError, load_config
@@ -56,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if args.check_config:
+        # load_config checked every section (unknown keys, [ui] and [camera] too); the
+        # key file is the one other thing a start refuses on.
+        try:
+            check_key_file(config.storage)
+        except KeyFileError as exc:
+            print(f"key file error: {exc}", file=sys.stderr)
+            return 2
         print(f"configuration OK: kiosk {config.kiosk.id} in hall {config.kiosk.hall}")
         return 0
     configure_logging(config.logging)

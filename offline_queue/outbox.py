@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from .blobstore import BlobStore, StorageFull, StoredBlob
@@ -51,7 +52,7 @@ from .tracking import SequenceLedger, day_of, format_tracking_no, new_query_code
 __all__ = ["DB_NAME", "MAX_BLOB_BYTES", "MEDIA_TYPES", "STATES", "AttachmentRecord", "DeadLetter",
            "FiledSubmission", "InvalidSubmission", "NewAttachment", "NewSubmission", "Outbox",
            "OutboxError", "OutboxFull", "OutboxItem", "QueueStatus", "UnknownSubmission",
-           "transaction"]
+           "check_key_file", "transaction"]
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +115,7 @@ class Outbox:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db_path = data_dir / DB_NAME
         blob_root = data_dir / "blobs"
-        has_data = self.db_path.exists() or (blob_root.is_dir() and any(blob_root.iterdir()))
-        key = load_or_create_key(storage.key_file, allow_create=not has_data)
+        key = load_or_create_key(storage.key_file, allow_create=not _has_data(data_dir))
         self._sealer = Sealer(key)
         self.blobs = BlobStore(blob_root, self._sealer)
         self.ledger = SequenceLedger(data_dir / "sequence.ledger")
@@ -413,6 +413,18 @@ class Outbox:
         if removed:
             log.info("outbox_orphans_swept count=%d", removed)
         return removed
+
+
+def _has_data(data_dir: Path) -> bool:
+    blob_root = data_dir / "blobs"
+    return (data_dir / DB_NAME).exists() or (blob_root.is_dir() and any(blob_root.iterdir()))
+
+
+def check_key_file(storage: StorageSettings) -> None:
+    """What opening the outbox would say about the key (KeyFileError), creating nothing:
+    a missing key is fine only while no data depends on it."""
+    if storage.key_file.exists() or _has_data(storage.data_dir):
+        load_or_create_key(storage.key_file, allow_create=False)
 
 
 def _is_disk_full(exc: BaseException) -> bool:
