@@ -216,8 +216,7 @@ def wait_until(app_process: Callable[[], None], ok: Callable[[], bool],
 def run_offscreen(world: DemoWorld, out: Path) -> int:
     """One scripted visit through the real QML, offscreen: screenshots and the receipt."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.app import read_ui_settings
-    from kiosk.config import load_config
+    from kiosk.config import load_config, read_ui_settings
     from kiosk.flow.state import Screen
     from ui.run import start_touchscreen
     from ui.window import application
@@ -313,8 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.offscreen or not has_display():
             out = (args.keep or Path(tempfile.mkdtemp(prefix="kiosk-demo-out-"))) / "visit"
             return run_offscreen(world, out)
-        from kiosk.app import read_ui_settings
-        from kiosk.config import load_config
+        from kiosk.config import load_config, read_ui_settings
         from ui.run import run
 
         _say("Tap through a visit. Passport E12345678 (张伟) is on the camera and in the "

@@ -16,7 +16,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 
 from devices.camera import CameraPort, CameraSettings, Capture
 from devices.card.port import CardEvent
@@ -28,13 +27,12 @@ from devices.printer.port import PrinterStatus
 from devices.status import DeviceStatus
 from offline_queue.client import PlatformClient
 from offline_queue.outbox import Outbox
-from offline_queue.settings import ConfigError, Section, read_toml
 from offline_queue.sync import Outcome, SyncEvent, SyncWorker
 
 from . import __version__
 from .camera_feed import CameraFeed
 from .catalog import CatalogStore
-from .config import KioskConfig
+from .config import KioskConfig, UiSettings
 from .flow import Flow, FlowSettings
 from .flow.ports import CardReaderPort, ThreadExecutor
 from .flow.state import FlowState, Screen
@@ -48,46 +46,6 @@ from .text import Text
 log = logging.getLogger(__name__)
 
 Post = Callable[[Callable[[], None]], None]
-
-
-@dataclass(frozen=True)
-class UiSettings:
-    """The [ui] and [camera] tables of kiosk.toml (read here: kiosk.config predates them)."""
-
-    orientation: str = "landscape"  # landscape 1920x1080 | portrait 1080x1920
-    dpi: float = 102.0  # the panel's dots per inch: touch targets are sized in mm from it
-    speech_engine: str = ""  # "speechd", "mock" or "" (Qt's default, if any)
-    hall_name_zh: str = "政务服务中心"
-    hall_name_en: str = "Government Service Center"
-    camera_source: int | str | None = None  # device index, video file or image glob
-    camera_fps: float = 15.0
-
-
-def read_ui_settings(path: Path) -> UiSettings:
-    doc = read_toml(path.resolve())
-    d = UiSettings()
-    ui = Section(doc, "ui", required=False)
-    orientation = ui.string("orientation", d.orientation)
-    if orientation not in ("landscape", "portrait"):
-        raise ConfigError("ui.orientation", "must be landscape or portrait")
-    cam = Section(doc, "camera", required=False)
-    source: int | str | None = None
-    if "source" in cam.table:
-        raw = cam.table["source"]
-        if isinstance(raw, bool) or not isinstance(raw, int | str):
-            raise ConfigError("camera.source", "a device index, a video file or an image glob")
-        source = raw
-        if isinstance(raw, str) and not raw.startswith("/"):
-            source = str(path.resolve().parent / raw)
-    return UiSettings(
-        orientation=orientation,
-        dpi=ui.number("dpi", d.dpi, minimum=50, maximum=600),
-        speech_engine=ui.string("speech_engine", d.speech_engine),
-        hall_name_zh=ui.string("hall_name_zh", d.hall_name_zh),
-        hall_name_en=ui.string("hall_name_en", d.hall_name_en),
-        camera_source=source,
-        camera_fps=cam.number("fps", d.camera_fps, minimum=1, maximum=60),
-    )
 
 
 @dataclass

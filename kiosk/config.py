@@ -1,8 +1,9 @@
 """The kiosk's configuration: one TOML file, validated on load.
 
-A wrong or missing value raises ConfigError naming the key and the problem; the entry
-points print that one line and exit, never a traceback. The sections the outbox needs are
-read by `offline_queue.settings` (shared with the technicians' CLI); the rest are here.
+A wrong, missing or unknown value raises ConfigError naming the key and the problem; the
+entry points print that one line and exit 2, never a traceback. The sections the outbox
+needs are read by `offline_queue.settings` (shared with the technicians' CLI, and where
+every section's known keys are listed); the rest, [ui] and [camera] included, are here.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from offline_queue.settings import (
 )
 
 __all__ = ["ConfigError", "KioskConfig", "PrinterSettings", "ReceiptSettings", "RuntimeSettings",
-           "load_config"]
+           "UiSettings", "load_config", "read_ui_settings"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,19 @@ class RuntimeSettings:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    """The [ui] and [camera] tables of kiosk.toml."""
+
+    orientation: str = "landscape"  # landscape 1920x1080 | portrait 1080x1920
+    dpi: float = 102.0  # the panel's dots per inch: touch targets are sized in mm from it
+    speech_engine: str = ""  # "speechd", "mock" or "" (Qt's default, if any)
+    hall_name_zh: str = "政务服务中心"
+    hall_name_en: str = "Government Service Center"
+    camera_source: int | str | None = None  # device index, video file or image glob
+    camera_fps: float = 15.0
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     queue: QueueSettings
     receipt: ReceiptSettings
@@ -62,6 +76,7 @@ class KioskConfig:
     printer: PrinterSettings
     runtime: RuntimeSettings = RuntimeSettings()
     idcard: IdCardSettings | None = None  # the SAM ID card reader; None without [idcard]
+    ui: UiSettings = UiSettings()
 
     @property
     def kiosk(self) -> KioskIdentity:
@@ -97,7 +112,7 @@ def _read_receipt(doc: dict[str, Any]) -> ReceiptSettings:
 def _read_card(doc: dict[str, Any], base: Path) -> CardSettings:
     s = Section(doc, "card", required=False)
     d = CardSettings()
-    csca = s.path("csca_dir", base) if "csca_dir" in s.table else None
+    csca = s.path("csca_dir", base) if "csca_dir" in s else None
     if csca is not None and not csca.is_dir():
         raise ConfigError("card.csca_dir", f"folder {csca} does not exist")
     return CardSettings(
@@ -161,9 +176,42 @@ def _read_idcard(doc: dict[str, Any]) -> IdCardSettings | None:
     return settings if settings.enabled else None
 
 
+def _read_ui(doc: dict[str, Any], base: Path) -> UiSettings:
+    d = UiSettings()
+    ui = Section(doc, "ui", required=False)
+    orientation = ui.string("orientation", d.orientation)
+    if orientation not in ("landscape", "portrait"):
+        raise ConfigError("ui.orientation", "must be landscape or portrait")
+    cam = Section(doc, "camera", required=False)
+    source: int | str | None = None
+    if "source" in cam:
+        raw = cam.table["source"]
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ConfigError("camera.source", "a device index, a video file or an image glob")
+        source = raw
+        if isinstance(raw, str) and not raw.startswith("/"):
+            source = str(base / raw)
+    return UiSettings(
+        orientation=orientation,
+        dpi=ui.number("dpi", d.dpi, minimum=50, maximum=600),
+        speech_engine=ui.string("speech_engine", d.speech_engine),
+        hall_name_zh=ui.string("hall_name_zh", d.hall_name_zh),
+        hall_name_en=ui.string("hall_name_en", d.hall_name_en),
+        camera_source=source,
+        camera_fps=cam.number("fps", d.camera_fps, minimum=1, maximum=60),
+    )
+
+
+def read_ui_settings(path: Path) -> UiSettings:
+    """The [ui] and [camera] tables alone (the whole file's keys are checked too)."""
+    return load_config(path).ui
+
+
 def load_config(path: Path) -> KioskConfig:
+    """Every section, checked: unknown sections and keys first, then each value."""
     source = path.resolve()
     doc = read_toml(source)
     return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc),
                        card=_read_card(doc, source.parent), printer=_read_printer(doc),
-                       runtime=_read_runtime(doc), idcard=_read_idcard(doc))
+                       runtime=_read_runtime(doc), ui=_read_ui(doc, source.parent),
+                       idcard=_read_idcard(doc))

@@ -15,12 +15,11 @@ import sys
 import threading
 from pathlib import Path
 
-from kiosk.app import read_ui_settings
 from kiosk.config import ConfigError, load_config
 from offline_queue.client import PlatformClient
 from offline_queue.crypto import KeyFileError
 from offline_queue.logs import configure_logging
-from offline_queue.outbox import Outbox
+from offline_queue.outbox import Outbox, check_key_file
 from offline_queue.sync import SyncWorker
 
 log = logging.getLogger("kiosk")
@@ -49,18 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if args.check_config:
+        # load_config checked every section (unknown keys, [ui] and [camera] too); the
+        # key file is the one other thing a start refuses on.
+        try:
+            check_key_file(config.storage)
+        except KeyFileError as exc:
+            print(f"key file error: {exc}", file=sys.stderr)
+            return 2
         print(f"configuration OK: kiosk {config.kiosk.id} in hall {config.kiosk.hall}")
         return 0
     configure_logging(config.logging)
     if not args.headless:
-        try:
-            ui_settings = read_ui_settings(args.config)
-        except ConfigError as exc:
-            print(f"configuration error: {exc}", file=sys.stderr)
-            return 2
         from ui.run import run
 
-        return run(config, ui_settings, fullscreen=args.fullscreen)
+        return run(config, config.ui, fullscreen=args.fullscreen)
     try:
         outbox = Outbox(config.storage, config.kiosk)
     except KeyFileError as exc:

@@ -24,7 +24,6 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.app import read_ui_settings
 from kiosk.config import load_config
 from kiosk.selftest import THREADED, CheckResult, Context, _outcome, _timeouts, run_bounded
 from offline_queue.settings import ConfigError
@@ -34,13 +33,12 @@ def main(config_path: Path) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
     try:
         config = load_config(config_path)
-        ui_settings = read_ui_settings(config_path)
     except ConfigError as exc:
         print(f"FAIL config: {exc}", flush=True)
         return 2
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="%(levelname)s %(name)s %(message)s")
-    ctx = Context(config_path, config, ui_settings)
+    ctx = Context(config_path, config, config.ui)
     results = [CheckResult("config", "PASS",
                            f"kiosk {config.kiosk.id} hall {config.kiosk.hall} "
                            f"({config_path})")]

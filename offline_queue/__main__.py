@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .client import PlatformClient, PlatformError
 from .crypto import KeyFileError
-from .loadtest import run_loadtest
+from .loadtest import load_catalog, run_loadtest
 from .logs import configure_logging
 from .outbox import Outbox, OutboxError, OutboxItem
 from .settings import ConfigError, QueueSettings, load_queue_settings
@@ -93,7 +93,7 @@ def _run(args: argparse.Namespace, settings: QueueSettings, outbox: Outbox) -> i
     client = PlatformClient(settings.platform, settings.kiosk.id)
     try:
         if args.command == "loadtest":
-            catalog = client.fetch_catalog().catalog or {}
+            catalog = load_catalog(client, settings.storage.data_dir)
             for filed in run_loadtest(outbox, catalog, args.n, seed=args.seed):
                 print(filed.tracking_no, flush=True)
             return 0

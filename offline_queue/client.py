@@ -12,16 +12,19 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from .retry import Retrier, RetryPolicy
 from .settings import PlatformSettings
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 # ---- errors ------------------------------------------------------------------------
@@ -162,6 +165,7 @@ class HeartbeatReply:
     commands: list[Command]
 
 
+EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 COMMAND_TYPES = ("reload_catalog", "out_of_service", "in_service", "restart", "purge_cache")
 
 
@@ -169,8 +173,13 @@ COMMAND_TYPES = ("reload_catalog", "out_of_service", "in_service", "restart", "p
 
 
 class PlatformClient:
-    def __init__(self, settings: PlatformSettings, kiosk_id: str, *, pool_size: int = 8) -> None:
+    def __init__(self, settings: PlatformSettings, kiosk_id: str, *, pool_size: int = 8,
+                 retry: RetryPolicy | None = None) -> None:
         self.settings = settings
+        # A dead platform (connect timeouts) gets no second try inside one request.
+        self.retrier = Retrier(retry or RetryPolicy(
+            retries=settings.retries, pause_s=settings.retry_pause_s,
+            budget_s=settings.connect_timeout_s))
         self.kiosk_id = kiosk_id
         self.base = settings.url.rstrip("/")
         self.timeout = (settings.connect_timeout_s, settings.read_timeout_s)
@@ -193,6 +202,10 @@ class PlatformClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def _idempotent(self, what: str, call: Callable[[], T]) -> T:
+        """Run a request that is safe to send again, retrying transient failures inline."""
+        return self.retrier.run(what, call, is_transient=_transient, retry_after=_retry_after)
 
     # -- plumbing --
 
@@ -234,6 +247,9 @@ class PlatformClient:
     # -- catalog --
 
     def fetch_catalog(self, etag: str | None = None) -> CatalogReply:
+        return self._idempotent("GET /catalog", lambda: self._fetch_catalog(etag))
+
+    def _fetch_catalog(self, etag: str | None) -> CatalogReply:
         headers = {"If-None-Match": etag} if etag else None
         resp = self._request("GET", "/catalog", ok=(200, 304), headers=headers)
         if resp.status_code == 304:
@@ -246,19 +262,36 @@ class PlatformClient:
     # -- blobs --
 
     def blob_exists(self, sha256: str) -> bool:
-        resp = self._request("HEAD", f"/blobs/{sha256}", ok=(200, 404))
+        resp = self._idempotent("HEAD /blobs", lambda: self._request(
+            "HEAD", f"/blobs/{sha256}", ok=(200, 404)))
         return resp.status_code == 200
+
+    def reachable(self) -> bool:
+        """One cheap request (HEAD of the empty blob): does the platform answer at all?"""
+        try:
+            self.blob_exists(EMPTY_SHA256)
+        except (TransportError, ServerError, RetryLater):
+            return False
+        except PlatformError:
+            return True  # it answered (e.g. 401): the link is up, the items will say more
+        return True
 
     def put_blob(self, sha256: str, data: bytes, media_type: str) -> bool:
         """Upload one attachment; True if the platform stored it now, False if it had it."""
-        resp = self._request("PUT", f"/blobs/{sha256}", ok=(200, 201), data=data,
-                             headers={"Content-Type": media_type})
+        # Content-addressed: the same bytes under the same digest, however often.
+        resp = self._idempotent("PUT /blobs", lambda: self._request(
+            "PUT", f"/blobs/{sha256}", ok=(200, 201), data=data,
+            headers={"Content-Type": media_type}))
         return resp.status_code == 201
 
     # -- submissions --
 
     def submit(self, submission_id: str, body: bytes) -> SubmissionAck:
-        """POST the committed body; the same key and bytes are safe to send again."""
+        """POST the committed body; the same key and bytes are safe to send again, so a
+        dropped connection or a 5xx (it may have committed) is retried under the key."""
+        return self._idempotent("POST /submissions", lambda: self._submit(submission_id, body))
+
+    def _submit(self, submission_id: str, body: bytes) -> SubmissionAck:
         resp = self._request("POST", "/submissions", ok=(200, 201), data=body,
                              headers={"Idempotency-Key": submission_id,
                                       "Content-Type": "application/json"})
@@ -268,6 +301,10 @@ class PlatformClient:
                              replayed=resp.status_code == 200)
 
     def progress(self, tracking_no: str, query_code: str) -> Progress:
+        return self._idempotent("GET /submissions", lambda: self._progress(tracking_no,
+                                                                           query_code))
+
+    def _progress(self, tracking_no: str, query_code: str) -> Progress:
         resp = self._request("GET", f"/submissions/{tracking_no}", ok=(200,),
                              params={"code": query_code})
         doc = self._json(resp, ("tracking_no", "service_code", "status", "timeline"))
@@ -284,10 +321,10 @@ class PlatformClient:
     def add_supplement(self, tracking_no: str, supplement_id: str,
                        attachments: list[dict[str, Any]]) -> bool:
         """True when added now, False when this key was added before."""
-        resp = self._request(
+        resp = self._idempotent("POST /supplements", lambda: self._request(
             "POST", f"/submissions/{tracking_no}/supplements", ok=(200, 201),
             headers={"Idempotency-Key": supplement_id},
-            json_body={"submission_id": supplement_id, "attachments": attachments})
+            json_body={"submission_id": supplement_id, "attachments": attachments}))
         return resp.status_code == 201
 
     # -- the hall --
@@ -329,6 +366,18 @@ class PlatformClient:
             else:
                 log.warning("heartbeat_command_ignored reason=unknown_shape")
         return HeartbeatReply(server_time=str(doc["server_time"]), commands=commands)
+
+
+def _transient(exc: Exception) -> bool:
+    """Worth sending again at once: no answer, a 5xx/408, a garbled answer, or a 429/503."""
+    return isinstance(exc, TransportError | ServerError | ProtocolError | RetryLater)
+
+
+def _retry_after(exc: Exception) -> float | None:
+    if isinstance(exc, RetryLater):
+        # 429/503 without Retry-After breaks the contract: treat it as "a real pause".
+        return exc.retry_after if exc.retry_after is not None else float("inf")
+    return None
 
 
 def _short(exc: BaseException) -> str:

@@ -1,23 +1,36 @@
 """Synthetic submissions that a real platform accepts, for staging and soak tests.
 
-Services come from the catalog the configured platform serves; every required form
-field gets a valid value of its type and every required material 1-3 attachments of
-50-500 KB. The applicant is synthetic and marked as such.
+Services come from the catalog the configured platform serves (fetched with retries, else
+the kiosk's cached copy); every required form field gets a valid value of its type, every
+required material 1-3 attachments of 50-500 KB (never over its max_pages), the delivery is
+one the service offers, and each submission passes the kiosk's catalog check
+(catalog_rules) before it is committed, like a citizen's. The applicant is synthetic and
+marked as such.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import random
 import string
+import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from .client import PlatformClient, PlatformError
 from .outbox import FiledSubmission, NewAttachment, NewSubmission, Outbox
 from .resident_id import gb11643_check_digit, synthetic_id_number
 
-__all__ = ["fileable_services", "form_value", "gb11643_check_digit", "run_loadtest",
-           "synthetic_id_number", "synthetic_submission"]
+__all__ = ["fileable_services", "form_value", "gb11643_check_digit", "load_catalog",
+           "run_loadtest", "synthetic_id_number", "synthetic_submission"]
+
+log = logging.getLogger(__name__)
+
+CATALOG_CACHE = "catalog.json"  # the kiosk's cached catalog in storage.data_dir
+CATALOG_FETCH_ROUNDS = 5
 
 _SURNAMES = "王李张刘陈杨赵黄周吴"
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平"
@@ -64,7 +77,8 @@ def synthetic_submission(service: dict[str, Any], rng: random.Random, n: int) ->
     for material in service.get("materials", []):
         if not material.get("required"):
             continue
-        for _ in range(rng.randint(1, 3)):
+        most = min(3, material.get("max_pages") or 3)
+        for _ in range(rng.randint(1, most)):
             data = _attachment_bytes(rng, rng.randint(50_000, 500_000))
             attachments.append(NewAttachment(material["code"], data, "image/jpeg", pages=1))
     applicant = {
@@ -72,10 +86,13 @@ def synthetic_submission(service: dict[str, Any], rng: random.Random, n: int) ->
         "id_number": synthetic_id_number(rng),
         "name": rng.choice(_SURNAMES) + rng.choice(_GIVEN) + rng.choice(_GIVEN),
         "chip_verified": False,
-        "verification": {"method": "loadtest", "synthetic": True, "sequence": n},
+        # "typed": the contract's enum has no load-test method; the extra keys mark it.
+        "verification": {"method": "typed", "synthetic": True, "loadtest_sequence": n},
     }
+    offered = service.get("delivery") or []
     return NewSubmission(service_code=service["code"], applicant=applicant, form=form,
-                         attachments=attachments, delivery="pickup")
+                         attachments=attachments,
+                         delivery=rng.choice(offered) if offered else None)
 
 
 def fileable_services(catalog: dict[str, Any]) -> list[dict[str, Any]]:
@@ -91,7 +108,37 @@ def run_loadtest(outbox: Outbox, catalog: dict[str, Any], count: int, *,
         raise ValueError("the catalog has no service a kiosk may file")
     rng = random.Random(seed)
     for n in range(count):
-        filed = outbox.commit(synthetic_submission(rng.choice(services), rng, n))
+        service = rng.choice(services)
+        # The same catalog check as a citizen's filing: refused here, never by the platform.
+        filed = outbox.commit(synthetic_submission(service, rng, n), service)
         if on_commit is not None:
             on_commit(filed)
         yield filed
+
+
+def load_catalog(client: PlatformClient, data_dir: Path, *,
+                 rounds: int = CATALOG_FETCH_ROUNDS, pause_s: float = 0.5,
+                 sleep: Callable[[float], None] = time.sleep) -> dict[str, Any]:
+    """The platform's catalog, asked for a few times (each request itself retried), else
+    the copy the kiosk cached in data_dir; PlatformError if neither is to be had."""
+    error: PlatformError | None = None
+    for attempt in range(rounds):
+        try:
+            return client.fetch_catalog().catalog or {}
+        except PlatformError as exc:
+            error = exc
+            log.warning("loadtest_catalog_fetch_failed attempt=%d code=%s", attempt + 1,
+                        exc.code)
+            if attempt + 1 < rounds:
+                sleep(pause_s * (2 ** attempt))
+    cache = data_dir / CATALOG_CACHE
+    try:
+        stored = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        stored = None
+    catalog = stored.get("catalog") if isinstance(stored, dict) else None
+    if isinstance(catalog, dict) and isinstance(catalog.get("services"), list):
+        log.warning("loadtest_catalog_source source=cache")
+        return catalog
+    assert error is not None
+    raise error

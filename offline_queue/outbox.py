@@ -15,22 +15,47 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from .blobstore import BlobStore, StorageFull, StoredBlob
+from .catalog_rules import check_against_catalog
 from .crypto import Sealer, SealError, key_id, load_or_create_key
 from .database import open_database
+from .records import (
+    _FULL_MESSAGE,
+    MAX_BLOB_BYTES,
+    MEDIA_TYPES,
+    AttachmentRecord,
+    DeadLetter,
+    FiledSubmission,
+    InvalidSubmission,
+    NewAttachment,
+    NewSubmission,
+    OutboxError,
+    OutboxFull,
+    OutboxItem,
+    QueueStatus,
+    UnknownSubmission,
+    _BlobVanished,
+    _check,
+    _encode,
+    dead_letter_of,
+    transaction,
+)
 from .settings import KioskIdentity, StorageSettings
 from .tracking import SequenceLedger, day_of, format_tracking_no, new_query_code, next_sequence
 
+# The records live in records.py; callers keep importing them from here.
+__all__ = ["DB_NAME", "MAX_BLOB_BYTES", "MEDIA_TYPES", "STATES", "AttachmentRecord", "DeadLetter",
+           "FiledSubmission", "InvalidSubmission", "NewAttachment", "NewSubmission", "Outbox",
+           "OutboxError", "OutboxFull", "OutboxItem", "QueueStatus", "UnknownSubmission",
+           "check_key_file", "transaction"]
+
 log = logging.getLogger(__name__)
 
-MEDIA_TYPES = ("image/jpeg", "image/png", "application/pdf")
-MAX_BLOB_BYTES = 20 * 1024 * 1024
 STATES = ("pending", "acknowledged", "dead")
 DB_NAME = "outbox.db"
 
@@ -68,93 +93,6 @@ CREATE INDEX IF NOT EXISTS attachments_sha ON attachments (sha256);
 """
 
 
-class OutboxError(Exception):
-    """A submission could not be committed; the message can be shown to staff."""
-
-
-class InvalidSubmission(OutboxError):
-    pass
-
-
-class OutboxFull(OutboxError):
-    """The disk is full: the submission was not committed and nothing of it remains."""
-
-
-class UnknownSubmission(OutboxError):
-    pass
-
-
-_FULL_MESSAGE = "The kiosk's storage is full; the application was not filed."
-
-
-class _BlobVanished(Exception):
-    """A deduplicated blob was deleted by retention between writing and recording."""
-
-
-@dataclass(frozen=True)
-class NewAttachment:
-    material_code: str
-    data: bytes
-    media_type: str
-    pages: int | None = None
-
-
-@dataclass(frozen=True)
-class NewSubmission:
-    service_code: str
-    applicant: dict[str, Any]
-    form: dict[str, Any]
-    attachments: list[NewAttachment] = field(default_factory=list)
-    contact: dict[str, str] | None = None
-    delivery: str | None = None
-    assisted_by: str | None = None
-
-
-@dataclass(frozen=True)
-class FiledSubmission:
-    """What the receipt needs: issued by the kiosk, valid before the platform knows."""
-
-    submission_id: str
-    tracking_no: str
-    query_code: str
-    service_code: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class AttachmentRecord:
-    material_code: str
-    sha256: str
-    media_type: str
-    bytes: int
-    pages: int | None
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    submission_id: str
-    tracking_no: str
-    service_code: str
-    state: str
-    created_at: str
-    attempts: int
-    next_attempt_ts: float
-    last_error: str | None
-    dead_reason: str | None
-    received_at: str | None
-    purged: bool
-
-
-@dataclass(frozen=True)
-class QueueStatus:
-    pending: int
-    dead: int
-    acknowledged: int
-    purged: int
-    oldest_pending_age_s: int | None
-    due_now: int
-
-
 def _local_now() -> datetime:
     return datetime.now().astimezone()
 
@@ -177,8 +115,7 @@ class Outbox:
         data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.db_path = data_dir / DB_NAME
         blob_root = data_dir / "blobs"
-        has_data = self.db_path.exists() or (blob_root.is_dir() and any(blob_root.iterdir()))
-        key = load_or_create_key(storage.key_file, allow_create=not has_data)
+        key = load_or_create_key(storage.key_file, allow_create=not _has_data(data_dir))
         self._sealer = Sealer(key)
         self.blobs = BlobStore(blob_root, self._sealer)
         self.ledger = SequenceLedger(data_dir / "sequence.ledger")
@@ -197,8 +134,13 @@ class Outbox:
 
     # ---- committing ----------------------------------------------------------------
 
-    def commit(self, sub: NewSubmission) -> FiledSubmission:
+    def commit(self, sub: NewSubmission,
+               service: Mapping[str, Any] | None = None) -> FiledSubmission:
+        """Commit `sub`; given its catalog `service` entry, refuse (CatalogViolation,
+        nothing stored) what the platform's catalog forbids."""
         _check(sub)
+        if service is not None:
+            check_against_catalog(service, sub)
         for attempt in range(3):
             try:
                 stored = self.blobs.put_many(a.data for a in sub.attachments)
@@ -330,7 +272,8 @@ class Outbox:
                 "SELECT submission_id, tracking_no, service_code, state, created_at, attempts, "
                 "next_attempt_ts, last_error, dead_reason, received_at, purged_ts IS NOT NULL "
                 f"FROM submissions {where} ORDER BY {order} LIMIT ?", (*args, limit)).fetchall()
-        return iter([OutboxItem(*r[:8], self._open_reason(r[0], r[8]), r[9], purged=bool(r[10]))
+        return iter([OutboxItem(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                                self._open_reason(r[0], r[8]), r[9], purged=bool(r[10]))
                      for r in rows])
 
     # The platform's 422 reason may echo what was filed (a name, an ID number): it is kept
@@ -382,6 +325,17 @@ class Outbox:
             oldest_pending_age_s=None if oldest is None else max(0, int(now - oldest)),
             due_now=due,
         )
+
+    def dead_letters(self, limit: int = 20) -> list[DeadLetter]:
+        """The newest dead items with the platform's reason (for maintenance, heartbeat)."""
+        items = self._items("WHERE state = 'dead'", (), order="created_ts DESC", limit=limit)
+        return [dead_letter_of(item) for item in items]
+
+    def release_waiting(self) -> int:
+        """The platform is back: every pending item is due now, oldest first."""
+        with self._lock, transaction(self._db) as db:
+            return db.execute("UPDATE submissions SET next_attempt_ts = created_ts "
+                              "WHERE state = 'pending' AND next_attempt_ts > created_ts").rowcount
 
     # ---- state changes from the sync worker and staff --------------------------------
 
@@ -461,41 +415,16 @@ class Outbox:
         return removed
 
 
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT; on any error roll back what SQLite has not already."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-        db.execute("COMMIT")
-    except BaseException:
-        # A failed COMMIT (disk full, I/O error) may have rolled back by itself.
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
+def _has_data(data_dir: Path) -> bool:
+    blob_root = data_dir / "blobs"
+    return (data_dir / DB_NAME).exists() or (blob_root.is_dir() and any(blob_root.iterdir()))
 
 
-def _encode(body: dict[str, Any]) -> bytes:
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
-
-
-def _check(sub: NewSubmission) -> None:
-    if not sub.service_code:
-        raise InvalidSubmission("service_code is empty")
-    for i, a in enumerate(sub.attachments):
-        if a.media_type not in MEDIA_TYPES:
-            raise InvalidSubmission(f"attachment {i}: media type {a.media_type!r} is not one of "
-                                    f"{', '.join(MEDIA_TYPES)}")
-        if not a.data:
-            raise InvalidSubmission(f"attachment {i} is empty")
-        if len(a.data) > MAX_BLOB_BYTES:
-            raise InvalidSubmission(f"attachment {i} is over 20 MiB")
-        if not a.material_code:
-            raise InvalidSubmission(f"attachment {i} has no material code")
-    try:
-        _encode({"applicant": sub.applicant, "form": sub.form, "contact": sub.contact})
-    except (TypeError, ValueError) as exc:
-        raise InvalidSubmission(f"form data cannot be stored: {exc}") from None
+def check_key_file(storage: StorageSettings) -> None:
+    """What opening the outbox would say about the key (KeyFileError), creating nothing:
+    a missing key is fine only while no data depends on it."""
+    if storage.key_file.exists() or _has_data(storage.data_dir):
+        load_or_create_key(storage.key_file, allow_create=False)
 
 
 def _is_disk_full(exc: BaseException) -> bool:

@@ -19,6 +19,32 @@ HALL_RE = re.compile(r"^[A-Z]{2}[0-9]{2}$")
 
 _REQUIRED: Any = object()  # marks a key that has no default
 
+# Every section and key of the kiosk's TOML file, whoever reads it (this package, kiosk.config
+# for the rest). Names only, so the technicians' CLI can refuse a misspelt key in a section
+# it does not read without importing the kiosk. A reader asking for a key not listed here
+# is a programming error (Section checks); docs/kiosk.example.toml shows every one.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "kiosk": frozenset({"id", "hall"}),
+    "platform": frozenset({"url", "token", "ca_file", "client_cert", "client_key",
+                           "connect_timeout_s", "read_timeout_s", "insecure_dev", "retries",
+                           "retry_pause_s"}),
+    "storage": frozenset({"data_dir", "key_file", "retention_days"}),
+    "sync": frozenset({"workers", "backoff_base_s", "backoff_cap_s", "poll_interval_s"}),
+    "logging": frozenset({"dir", "level"}),
+    "card": frozenset({"reader", "staff_reader", "csca_dir", "read_timeout_s",
+                       "command_timeout_s", "poll_interval_s", "reconnect_backoff_s",
+                       "extended_length", "read_dg11"}),
+    "printer": frozenset({"url", "profile", "connect_timeout_s", "write_timeout_s",
+                          "status_timeout_s", "poll_interval_s"}),
+    "receipt": frozenset({"tracking_url", "hotline"}),
+    "runtime": frozenset({"heartbeat_s", "platform_check_s"}),
+    "ui": frozenset({"orientation", "dpi", "speech_engine", "hall_name_zh", "hall_name_en"}),
+    "camera": frozenset({"source", "fps"}),
+}
+# Sections whose reader lives in a device package and checks its own keys (and subtables):
+# devices.idcard.settings for [idcard].
+SELF_CHECKED = frozenset({"idcard"})
+
 
 class ConfigError(Exception):
     """A configuration value is missing or wrong; the message names the key."""
@@ -42,12 +68,21 @@ class Section:
             raise ConfigError(f"[{name}]", "must be a table")
         self.name = name
         self.table: dict[str, Any] = table
+        self._known = KNOWN_KEYS[name]  # KeyError: a section nobody declared
+
+    def __contains__(self, key: str) -> bool:
+        return self._declared(key) in self.table
+
+    def _declared(self, key: str) -> str:
+        if key not in self._known:
+            raise AssertionError(f"{self._key(key)} is read but not in KNOWN_KEYS")
+        return key
 
     def _key(self, key: str) -> str:
         return f"{self.name}.{key}"
 
     def _get(self, key: str, default: Any, kinds: tuple[type, ...], what: str) -> Any:
-        if key not in self.table:
+        if self._declared(key) not in self.table:
             if default is _REQUIRED:
                 raise ConfigError(self._key(key), "is missing")
             return default
@@ -123,6 +158,8 @@ class PlatformSettings:
     connect_timeout_s: float
     read_timeout_s: float
     insecure_dev: bool
+    retries: int = 3  # extra tries of an idempotent request, inside one attempt
+    retry_pause_s: float = 0.05  # the first pause between them (doubling, jittered)
 
 
 @dataclass(frozen=True)
@@ -170,6 +207,23 @@ def read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(str(path), f"is not valid TOML ({exc})") from None
 
 
+def check_known_keys(doc: dict[str, Any]) -> None:
+    """ConfigError naming the first section or key that no reader knows (a misspelling
+    would otherwise be ignored and its default used)."""
+    for name, table in doc.items():
+        if name in SELF_CHECKED:
+            continue
+        if name not in KNOWN_KEYS:
+            known = ", ".join([*KNOWN_KEYS, *sorted(SELF_CHECKED)])
+            raise ConfigError(f"[{name}]", f"unknown section (known: {known})")
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}]", "must be a table")
+        for key in table:
+            if key not in KNOWN_KEYS[name]:
+                raise ConfigError(f"{name}.{key}", "unknown key (known: "
+                                  f"{', '.join(sorted(KNOWN_KEYS[name]))})")
+
+
 def read_kiosk(doc: dict[str, Any]) -> KioskIdentity:
     s = Section(doc, "kiosk")
     return KioskIdentity(
@@ -205,6 +259,8 @@ def read_platform(doc: dict[str, Any], base: Path) -> PlatformSettings:
         connect_timeout_s=s.number("connect_timeout_s", 5.0, minimum=0.1, maximum=120),
         read_timeout_s=s.number("read_timeout_s", 15.0, minimum=0.1, maximum=600),
         insecure_dev=insecure,
+        retries=s.integer("retries", 3, minimum=0, maximum=10),
+        retry_pause_s=s.number("retry_pause_s", 0.05, minimum=0.0, maximum=10),
     )
 
 
@@ -239,10 +295,12 @@ def read_logging(doc: dict[str, Any], base: Path) -> LoggingSettings:
     level = s.string("level", "INFO").upper()
     if level not in LOG_LEVELS:
         raise ConfigError("logging.level", f"must be one of {', '.join(LOG_LEVELS)}")
-    return LoggingSettings(dir=s.path("dir", base) if "dir" in s.table else None, level=level)
+    return LoggingSettings(dir=s.path("dir", base) if "dir" in s else None, level=level)
 
 
 def read_queue_settings(doc: dict[str, Any], source: Path) -> QueueSettings:
+    """Every entry point reads the file through here, so every one refuses unknown keys."""
+    check_known_keys(doc)
     base = source.parent
     return QueueSettings(
         kiosk=read_kiosk(doc),

@@ -3,6 +3,13 @@
 Per item: upload the blobs the platform lacks (HEAD, then PUT), then POST the committed
 body with Idempotency-Key = submission_id. Items are independent: each has its own
 backoff, several run at once, and a dead or slow one never holds back the rest.
+
+A flaky link is absorbed inside each request (the client retries idempotent calls at
+once, retry.py). The per-item backoff is for what remains. An outage is recognised as one
+(OUTAGE_AFTER items in a row failing on the wire or with 5xx): then no item is sent and
+the worker probes the platform with one cheap request on its own schedule; when it
+answers, every waiting item is due at once, oldest first. A worker that starts with
+items waiting (e.g. after a restart) probes first the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from .client import (
     PlatformError,
     Rejected,
     RetryLater,
+    ServerError,
+    TransportError,
     Unauthorized,
 )
 from .crypto import SealError
@@ -34,6 +43,8 @@ log = logging.getLogger(__name__)
 MAX_RETRY_AFTER_S = 3600.0  # a bounded wait even if the platform asks for more
 MISSING_BLOB_ROUNDS = 3
 PURGE_EVERY_S = 3600.0
+OUTAGE_AFTER = 3  # distinct items failing on the wire (after inline retries), no answer between
+PROBE_CAP_S = 30.0  # the longest pause between probes of a platform that is down
 
 
 class Outcome(Enum):
@@ -80,8 +91,18 @@ class SyncWorker:
         self._wake = threading.Event()
         self._last_purge = 0.0
         self.counters: dict[str, int] = {"acknowledged": 0, "retried": 0, "dead": 0,
-                                         "blobs_uploaded": 0}
+                                         "blobs_uploaded": 0, "outages": 0, "probes": 0}
         self._counters_lock = threading.Lock()  # items are synced on several threads
+        self._link_lock = threading.Lock()
+        self._wire_failures: set[str] = set()  # items failing on the wire since an answer
+        self._outage_since: float | None = None
+        self._probe_at = 0.0
+        self._probe_failures = 0
+        self._checked_waiting = False  # the first round probes if items are waiting
+
+    @property
+    def in_outage(self) -> bool:
+        return self._outage_since is not None
 
     # ---- scheduling ------------------------------------------------------------------
 
@@ -92,6 +113,8 @@ class SyncWorker:
     def run_once(self) -> RoundResult:
         """Process every item that is due now, several at a time."""
         result = RoundResult()
+        if not self._link_ok():
+            return result
         due = self.outbox.due(limit=200)
         if not due:
             return result
@@ -112,7 +135,7 @@ class SyncWorker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False
-            time.sleep(min(self._until_next_due(), remaining, self.settings.poll_interval_s))
+            time.sleep(min(self._until_next_work(), remaining, self.settings.poll_interval_s))
 
     def run_forever(self, stop: threading.Event) -> None:
         log.info("sync_worker_started workers=%d", self.settings.workers)
@@ -122,9 +145,71 @@ class SyncWorker:
                 self._maintain()
             except Exception:  # the loop must outlive any one bad round
                 log.exception("sync_round_failed")
-            self._wake.wait(min(self._until_next_due(), self.settings.poll_interval_s))
+            self._wake.wait(min(self._until_next_work(), self.settings.poll_interval_s))
             self._wake.clear()
         log.info("sync_worker_stopped")
+
+    def _until_next_work(self) -> float:
+        if self._outage_since is not None:
+            return max(0.01, self._probe_at - time.monotonic())
+        return self._until_next_due()
+
+    # ---- the link as a whole ---------------------------------------------------------
+
+    def _link_ok(self) -> bool:
+        """False while the platform is down (probing it when a probe is due)."""
+        if not self._checked_waiting:
+            self._checked_waiting = True
+            status = self.outbox.status()
+            if status.pending > status.due_now:  # items sleeping out a backoff: ask now
+                return self._probe()
+        if self._outage_since is None:
+            return True
+        if time.monotonic() < self._probe_at:
+            return False
+        return self._probe()
+
+    def _probe(self) -> bool:
+        self._count("probes")
+        if not self.client.reachable():
+            with self._link_lock:
+                if self._outage_since is None:
+                    self._outage_since = time.monotonic()
+                    self._count("outages")
+                    log.warning("platform_outage_detected reason=probe_failed")
+                self._probe_failures += 1
+                self._probe_at = time.monotonic() + self._probe_pause()
+            return False
+        with self._link_lock:
+            down = self._outage_since
+            # The probe pause keeps growing until an item gets through: a platform whose
+            # HEAD answers but whose POSTs fail must not be hammered every few seconds.
+            self._outage_since = None
+            self._wire_failures.clear()
+        released = self.outbox.release_waiting()
+        log.info("platform_reachable released=%d down_s=%.1f", released,
+                 0.0 if down is None else time.monotonic() - down)
+        return True
+
+    def _probe_pause(self) -> float:
+        ceiling = min(PROBE_CAP_S, self.settings.backoff_cap_s,
+                      self.settings.backoff_base_s * (2 ** min(self._probe_failures, 30)))
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    def _wire_failed(self, submission_id: str) -> None:
+        with self._link_lock:
+            self._wire_failures.add(submission_id)
+            if len(self._wire_failures) < OUTAGE_AFTER or self._outage_since is not None:
+                return
+            self._outage_since = time.monotonic()
+            self._probe_at = self._outage_since + self._probe_pause()
+        self._count("outages")
+        log.warning("platform_outage_detected reason=items_failing count=%d", OUTAGE_AFTER)
+
+    def _link_answered(self) -> None:
+        with self._link_lock:
+            self._wire_failures.clear()
+            self._probe_failures = 0
 
     def _until_next_due(self) -> float:
         nxt = self.outbox.next_due_ts()
@@ -143,6 +228,14 @@ class SyncWorker:
     # ---- one item --------------------------------------------------------------------
 
     def sync_item(self, item: OutboxItem) -> Outcome:
+        if self._outage_since is not None:
+            return Outcome.SKIPPED  # the rest of this round waits for the probe
+        outcome = self._sync_item(item)
+        if outcome is not Outcome.RETRY:
+            self._link_answered()
+        return outcome
+
+    def _sync_item(self, item: OutboxItem) -> Outcome:
         sid = item.submission_id
         try:
             body = self.outbox.body(sid)
@@ -170,16 +263,21 @@ class SyncWorker:
             log.critical("ALERT outbox_local_data_corrupt submission=%s error=%s", sid, exc)
             return self._dead(item, {"error": "local_data_corrupt", "message": str(exc)})
         except RetryLater as exc:
+            self._link_answered()
             wait = exc.retry_after if exc.retry_after is not None else self._backoff(item)
             return self._retry(item, f"{exc.status} {exc.code}".strip(), exc.message,
                                wait=min(wait, MAX_RETRY_AFTER_S))
         except Unauthorized as exc:
             # The kiosk's credentials, not this submission, are at fault: keep it.
+            self._link_answered()
             log.error("ALERT platform_unauthorized status=%s", exc.status)
             return self._retry(item, "unauthorized", exc.message)
         except Rejected as exc:
             return self._dead(item, {"error": exc.code, "message": exc.message,
                                      "status": exc.status, "fields": exc.fields})
+        except (TransportError, ServerError) as exc:
+            self._wire_failed(sid)
+            return self._retry(item, exc.code, exc.message)
         except PlatformError as exc:
             return self._retry(item, exc.code, exc.message)
 
@@ -231,8 +329,13 @@ class SyncWorker:
     def _dead(self, item: OutboxItem, reason: dict[str, object]) -> Outcome:
         self.outbox.mark_dead(item.submission_id, reason)
         self._count("dead")
-        log.error("sync_dead_letter submission=%s tracking_no=%s error=%s", item.submission_id,
-                  item.tracking_no, reason.get("error"))
+        # Field names and problem codes only: the platform's message may echo filed data.
+        fields = reason.get("fields")
+        named = ",".join(f"{f.get('field')}:{f.get('problem')}" for f in fields
+                         if isinstance(f, dict)) if isinstance(fields, list) else ""
+        log.error("sync_dead_letter submission=%s tracking_no=%s error=%s status=%s fields=%s",
+                  item.submission_id, item.tracking_no, reason.get("error"),
+                  reason.get("status"), named or "-")
         self._emit(Outcome.DEAD, item, str(reason.get("error")))
         return Outcome.DEAD
 

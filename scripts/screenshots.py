@@ -29,8 +29,7 @@ from PIL import Image  # noqa: E402
 
 from harness.demo import DEMO_FORM, DemoWorld  # noqa: E402
 from harness.probe import find_item, tap  # noqa: E402
-from kiosk.app import read_ui_settings  # noqa: E402
-from kiosk.config import load_config  # noqa: E402
+from kiosk.config import load_config, read_ui_settings  # noqa: E402
 from kiosk.flow.state import Screen  # noqa: E402
 from sim.card import get_profile  # noqa: E402
 from ui.run import start_touchscreen  # noqa: E402

@@ -22,8 +22,7 @@ import pytest
 from PIL import Image
 
 from kiosk import selftest
-from kiosk.app import read_ui_settings
-from kiosk.config import load_config
+from kiosk.config import load_config, read_ui_settings
 from launcher.selftest import main as self_test_main
 from sim.camera import hold_sequence, write_images
 from sim.printer import VirtualPrinter

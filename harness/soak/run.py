@@ -154,8 +154,8 @@ def verdict(report: SoakReport) -> dict[str, bool]:
 
 
 def run_soak(opts: SoakOptions) -> SoakReport:
-    from kiosk.app import build_kiosk, read_ui_settings
-    from kiosk.config import load_config
+    from kiosk.app import build_kiosk
+    from kiosk.config import load_config, read_ui_settings
 
     from .camera import SoakCamera, SoakFrames
     from .driver import Driver, Plan, VisitEnd

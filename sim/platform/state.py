@@ -24,6 +24,7 @@ from .progress import STATUSES, Progression
 from .validation import (
     FieldProblem,
     check_against_service,
+    check_attachment_sizes,
     check_material_codes,
     check_submission_shape,
     check_supplement_shape,
@@ -260,6 +261,7 @@ class PlatformState:
                     fields=[FieldProblem("service_code", "unknown_service")],
                 )
             problems = check_against_service(body, service)
+            problems += check_attachment_sizes(body["attachments"], self.max_blob_bytes)
             if problems:
                 raise validation_error(problems)
             tracking_no = body["tracking_no"]

@@ -29,7 +29,15 @@ CARD_UID_RE = re.compile(r"^[0-9A-F]{8,20}$")
 PIN_RE = re.compile(r"^[0-9]{6}$")
 
 MEDIA_TYPES = ("image/jpeg", "image/png", "application/pdf")
-APPLICANT_ID_TYPES = ("emrtd", "resident_id", "other")
+APPLICANT_ID_TYPES = (
+    "emrtd",
+    "resident_id",
+    "foreign_permanent_resident",
+    "hmt_residence_permit",
+    "other",
+)
+VERIFICATION_METHODS = ("chip", "id_card_reader", "typed", "staff")
+FACE_MATCH_RESULTS = ("match", "no_match", "not_done")
 DELIVERY_KINDS = ("pickup", "mail")
 DEVICE_STATUSES = ("ok", "degraded", "offline", "error")
 
@@ -205,6 +213,15 @@ def _check_applicant(value: Any, problems: list[FieldProblem]) -> None:
     verification = value.get("verification")
     if verification is not None and not isinstance(verification, dict):
         problems.append(FieldProblem(prefix + "verification", "not_an_object"))
+    elif verification is not None:
+        method = verification.get("method")
+        if method is not None and method not in VERIFICATION_METHODS:
+            problems.append(FieldProblem(prefix + "verification.method", "not_allowed"))
+        face = verification.get("face_match")
+        if face is not None and (
+            not isinstance(face, dict) or face.get("result") not in FACE_MATCH_RESULTS
+        ):
+            problems.append(FieldProblem(prefix + "verification.face_match.result", "not_allowed"))
 
 
 SUBMISSION_REQUIRED = (
@@ -278,7 +295,36 @@ def check_against_service(body: dict[str, Any], service: dict[str, Any]) -> list
         if problem is not None:
             problems.append(FieldProblem(f"form.{name}", problem))
     problems.extend(check_material_codes(body["attachments"], service, require_all=True))
+    problems.extend(check_page_counts(body["attachments"], service))
+    offered = service.get("delivery")
+    if body.get("delivery") is not None and offered is not None and body["delivery"] not in offered:
+        problems.append(FieldProblem("delivery", "not_offered"))
     return problems
+
+
+def check_page_counts(
+    attachments: list[dict[str, Any]], service: dict[str, Any]
+) -> list[FieldProblem]:
+    """A material's pages (an attachment's `pages`, else 1) within its max_pages."""
+    pages: dict[str, int] = {}
+    for attachment in attachments:
+        code = attachment["material_code"]
+        pages[code] = pages.get(code, 0) + (attachment.get("pages") or 1)
+    return [
+        FieldProblem(f"materials.{material['code']}", "too_many_pages")
+        for material in service["materials"]
+        if material.get("max_pages") is not None
+        and pages.get(material["code"], 0) > material["max_pages"]
+    ]
+
+
+def check_attachment_sizes(attachments: list[dict[str, Any]], limit: int) -> list[FieldProblem]:
+    """No attachment may claim more bytes than a blob may hold."""
+    return [
+        FieldProblem(f"attachments[{index}].bytes", "too_large")
+        for index, attachment in enumerate(attachments)
+        if attachment["bytes"] > limit
+    ]
 
 
 def check_material_codes(

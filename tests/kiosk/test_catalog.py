@@ -184,9 +184,11 @@ def test_store_fetches_caches_and_uses_the_etag(tmp_path, platform):
     assert not again.changed and again.source == "unchanged"  # 304
     assert platform.audit()["counts"]["GET /catalog"] == 2
 
-    platform.set_faults([{"path": "/api/v1/catalog", "kind": "corrupt", "count": 1}])
+    # Every answer corrupt (one alone is absorbed by the client's inline retries).
+    platform.set_faults([{"path": "/api/v1/catalog", "kind": "corrupt"}])
     corrupt = store.refresh()  # 200 with a body that is not JSON
     assert corrupt.error == "platform_error" and store.catalog.version == "sim-s3-r1"
+    platform.set_faults([])
 
     platform.bump_catalog()
     bumped = store.refresh()

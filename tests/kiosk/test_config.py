@@ -49,7 +49,7 @@ def test_example_file_is_complete_and_only_lacks_the_real_certificates(tmp_path:
         ("read_timeout_s = 2", "read_timeout_s = -1", "platform.read_timeout_s", "between"),
         ("read_timeout_s = 2", 'read_timeout_s = "2"', "platform.read_timeout_s", "a number"),
         ("retention_days = 30", "retention_days = true", "storage.retention_days", "integer"),
-        ("[storage]", "[storagex]", "[storage]", "section is missing"),
+        ("[storage]", "[storagex]", "[storagex]", "unknown section"),
         ("workers = 2", "workers = 0", "sync.workers", "between"),
         ('url = "http://127.0.0.1:9/api/v1"', 'url = "ftp://x"', "platform.url", "https://"),
     ],

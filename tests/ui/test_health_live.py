@@ -59,8 +59,7 @@ def world(tmp_path):
 
 
 def start(world):
-    from kiosk.app import read_ui_settings
-    from kiosk.config import load_config
+    from kiosk.config import load_config, read_ui_settings
     from ui.run import start_touchscreen
     from ui.window import application
 

@@ -41,8 +41,7 @@ def pcsc_world(tmp_path, card_rig):
 
 @pytest.fixture
 def touchscreen(pcsc_world):
-    from kiosk.app import read_ui_settings
-    from kiosk.config import load_config
+    from kiosk.config import load_config, read_ui_settings
     from ui.run import start_touchscreen
     from ui.window import application
 

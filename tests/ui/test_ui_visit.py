@@ -36,8 +36,7 @@ def wait_for(app, ok, timeout_s=10.0) -> bool:
 
 
 def test_viewmodel_reflects_state_and_sends_intents(world):
-    from kiosk.app import read_ui_settings
-    from kiosk.config import load_config
+    from kiosk.config import load_config, read_ui_settings
     from ui.run import start_touchscreen
     from ui.window import application
 
@@ -99,8 +98,7 @@ def test_whole_visit_through_the_qml_then_nothing_left(world, tmp_path):
 
 
 def test_privacy_after_timeout_abandon_and_finish(world):
-    from kiosk.app import read_ui_settings
-    from kiosk.config import load_config
+    from kiosk.config import load_config, read_ui_settings
     from ui.run import start_touchscreen
     from ui.window import application
 
