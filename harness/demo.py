@@ -1,11 +1,11 @@
-"""`make demo`: the whole kiosk against the simulators.
-
-Starts the platform simulator, the virtual ESC/POS printer, a card (the chip emulator
-behind pcscd + vpcd where pcscd is installed, else the same emulated chip in-process) and
-a camera feed written from sim/camera scenes (the passport whose chip is in the reader,
-then pages to scan), writes a demo config and runs the touchscreen. With no display
-($DISPLAY / $WAYLAND_DISPLAY unset) it runs one scripted visit offscreen instead, saves a
-screenshot of each screen and the printed receipt, and prints where they are.
+"""`make demo`: the whole kiosk against the simulators. Starts the platform simulator, the
+virtual ESC/POS printer, a card (the chip emulator behind pcscd + vpcd where pcscd is
+installed, else the same emulated chip in-process), the resident ID card reader
+(sim/idcard on a TCP port; the demo lays 张三's card on it when the identify screen asks for
+one) and a camera feed written from sim/camera scenes (the passport whose chip is in the
+reader, then pages to scan), writes a demo config and runs the touchscreen. With no
+display ($DISPLAY / $WAYLAND_DISPLAY unset) it runs one scripted visit offscreen instead,
+saves a screenshot of each screen and the printed receipt, and prints where they are.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 
 DEMO_PROFILE = "chinese"  # 张伟, passport E12345678: its MRZ is the one the camera shows
 DEMO_MRZ = CHINESE_MRZ
+DEMO_IDCARD = "resident"  # sim.idcard's 张三, the card the demo lays on the ID card reader
 # What the citizen types: the chip of this passport carries no resident ID number.
 DEMO_FORM = {"id_number": synthetic_id_number(random.Random(11), born=date(1985, 3, 15)),
              "mobile": "13912345678", "travel_purpose": "tourism",
@@ -101,9 +102,13 @@ def write_camera_feed(folder: Path, mrz: tuple[str, ...] = DEMO_MRZ, seed: int =
 
 def write_demo_config(folder: Path, platform_url: str, printer_url: str,
                       camera_source: str | None, *, orientation: str = "landscape",
-                      reader: str = "", csca_dir: Path | None = None) -> Path:
+                      reader: str = "", csca_dir: Path | None = None,
+                      idcard_port: int | None = None) -> Path:
     path = folder / "kiosk.toml"
     camera = f'[camera]\nsource = "{camera_source}"\nfps = 15\n' if camera_source else ""
+    if idcard_port is not None:
+        camera += f'[idcard]\nport = "tcp://127.0.0.1:{idcard_port}"\n'
+
     card = f'[card]\nreader = "{reader}"\n' if reader else ""
     if csca_dir is not None and card:
         card += f'csca_dir = "{csca_dir}"\n'
@@ -146,7 +151,9 @@ class DemoWorld:
     use_pcscd: bool = True
     orientation: str = "landscape"
     camera: bool = True
+    idcard: bool = True  # the SAM ID card reader emulator, behind a TCP port
     config_path: Path = field(init=False)
+    reader: Any = field(init=False, default=None)  # sim.idcard.ReaderEmulator
     printer: VirtualPrinter = field(init=False)
     platform: Any = field(init=False)
     card: Any = field(init=False)
@@ -164,10 +171,11 @@ class DemoWorld:
             self._stack.callback(self.printer.stop)
             reader, csca = self._start_card()
             source = write_camera_feed(self.folder / "camera") if self.camera else None
+            idcard_port = self._start_idcard() if self.idcard else None
             self.config_path = write_demo_config(self.folder, self.platform.base_url,
                                                  self.printer.url, source,
                                                  orientation=self.orientation, reader=reader,
-                                                 csca_dir=csca)
+                                                 csca_dir=csca, idcard_port=idcard_port)
         except BaseException:
             self._stack.close()
             raise
@@ -193,6 +201,36 @@ class DemoWorld:
         except Exception as exc:  # no vpcd driver, no permission: the in-process chip serves
             log.warning("demo_pcscd_unavailable error=%s", type(exc).__name__)
             return "", None
+
+    def _start_idcard(self) -> int:
+        from sim.idcard import ReaderEmulator
+
+        # A real reader takes about half a second for the text and the photo.
+        self.reader = ReaderEmulator(read_delay_s=0.4, answer_delay_s=0.005)
+        self._stack.callback(self.reader.stop)
+        return int(self.reader.start_tcp(port=0))
+
+    def lay_card_when_asked(self, flow: Any, card: str = DEMO_IDCARD,  # noqa: ANN401
+                            after_s: float = 1.5) -> Callable[[], None]:
+        """The demo's citizen: lays `card` on the reader when identify asks for an ID card,
+        takes it back when the visit is over. Returns the unsubscribe function."""
+        import threading
+
+        from sim.idcard import sample_cards
+
+        reader, cards = self.reader, sample_cards()
+        state = {"laid": False}
+
+        def on_state(s: Any) -> None:  # noqa: ANN401 - a FlowState
+            wants = (s.screen.value == "identify" and getattr(s.view, "mode", "") == "idcard"
+                     and getattr(s.view, "identity", None) is None)
+            if wants and not state["laid"]:
+                state["laid"] = True
+                threading.Timer(after_s, reader.place, args=(cards[card],)).start()
+            elif s.screen.value == "attract" and state["laid"]:
+                state["laid"] = False
+                reader.remove()
+        return flow.subscribe(on_state) if reader is not None else (lambda: None)
 
     def close(self) -> None:
         self._stack.close()
@@ -245,9 +283,12 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
         wait_until(pump, lambda: flow.state.capability("progress").available
                    and flow.ready_to_file(), 10)
         shot("attract")
+        stop_laying = world.lay_card_when_asked(flow, after_s=0.8)
         flow.start_filing()
-        ok = wait_until(pump, lambda: getattr(flow.state.view, "identity", None) is not None, 30)
         shot("identify")
+        ok = wait_until(pump, lambda: getattr(flow.state.view, "identity", None) is not None, 30)
+        stop_laying()
+        shot("identify-read")
         if not ok:
             _say("The camera's MRZ did not unlock the chip; typing it instead.")
             flow.use_typed_mrz()
@@ -264,7 +305,7 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
             if flow.state.screen != Screen.FORM:
                 break
             for f in flow.state.view.fields:
-                if f.field in values:
+                if f.field in values and not f.prefilled:  # the card gave the rest
                     flow.set_field(f.field, values[f.field])
             shot(f"form-{flow.state.view.page + 1}")
             flow.next_page()
@@ -315,10 +356,11 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.config import load_config, read_ui_settings
         from ui.run import run
 
-        _say("Tap through a visit. Passport E12345678 (张伟) is on the camera and in the "
-             "reader. Printed receipts: " + f"{folder / 'receipts'}")
+        _say("Tap through a visit. 张三's ID card is laid on the ID card reader when the "
+             "screen asks for it; passport E12345678 (张伟) is on the camera and in the "
+             "chip reader. Printed receipts: " + f"{folder / 'receipts'}")
         return run(load_config(world.config_path), read_ui_settings(world.config_path),
-                   card=world.card)
+                   card=world.card, on_started=lambda k: world.lay_card_when_asked(k.flow))
     finally:
         world.close()
         if args.keep is None:

@@ -432,6 +432,14 @@ class CatalogStore:
         with self._lock:
             return self._current.catalog if self._current else None
 
+    def service_entry(self, code: str) -> dict[str, Any] | None:
+        """The service as the platform's catalog gave it (the contract's JSON), for the
+        outbox's catalog check before a commit."""
+        with self._lock:
+            raw = self._current.raw if self._current else {}
+        return next((s for s in raw.get("services", []) if isinstance(s, dict)
+                     and s.get("code") == code), None)
+
     @property
     def etag(self) -> str | None:
         with self._lock:

@@ -254,7 +254,7 @@ def _prefill_one(f: FormField, identity: Identity, today: date | None) -> str | 
     if f.type == "text" and (f.field.lower() in _NAME_FIELDS
                              or (_about(f, _NAME_LABELS) and "单位" not in f.label.zh)):
         return identity.display_name or None
-    if f.type == "text" and identity.address and _about(f, _HOME_ADDRESS_HINTS):
+    if f.type in ("text", "address") and identity.address and _about(f, _HOME_ADDRESS_HINTS):
         return identity.address
     if _about(f, _NATIONALITY_HINTS) and identity.nationality:
         if f.type == "select":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.app import Kiosk, UiSettings, build_kiosk
@@ -36,9 +37,13 @@ def start_touchscreen(config: KioskConfig, settings: UiSettings, *,
 
 
 def run(config: KioskConfig, settings: UiSettings, *, card: CardReaderPort | None = None,
-        fullscreen: bool = False) -> int:
+        fullscreen: bool = False, on_started: Callable[[Kiosk], object] | None = None) -> int:
+    """The touchscreen until the application exits; `on_started` sees the kiosk once it
+    runs (the demo lays its ID card from there)."""
     app = application()
     kiosk, ui, _poster = start_touchscreen(config, settings, card=card)
+    if on_started is not None:
+        on_started(kiosk)
     if fullscreen:
         ui.window.showFullScreen()
     # systemd's watchdog, fed from this event loop: a hung UI stops the pings and is

@@ -8,6 +8,7 @@ import logging
 import re
 from typing import Any
 
+from offline_queue.catalog_rules import catalog_problems
 from offline_queue.outbox import (
     FiledSubmission,
     InvalidSubmission,
@@ -22,6 +23,7 @@ from ..catalog import Service
 from ..forms import check, check_all, contact_of, form_body, prefill
 from ..receipt import filing_receipt
 from ..session import Identity
+from ..strings import table
 from .receipts import Receipts
 from .settings import TYPED_LIMITS
 from .state import (
@@ -267,9 +269,41 @@ class Filing:
                 v.go(Screen.MATERIALS, message("materials.required", "error"))
                 return
             sub = self._new_submission(service, identity)
+            entry = v.ports.catalog.service_entry(service.code)
+            if entry is None:
+                log.warning("flow_catalog_entry_missing service=%s", service.code)
+                v.say("submit.invalid", "error")
+                return
+            # The one check the platform will make, before anything is written: what it
+            # would refuse (422) is the kiosk's own mistake, said here, not a dead letter.
+            refused = catalog_problems(entry, sub)
+            if refused:
+                first = refused[0]
+                log.error("flow_catalog_refused service=%s field=%s code=%s", service.code,
+                          first.field, first.code)
+                self._show_problem(first.field)
+                return
             received = [m.code for m in service.materials if v.session.pages.get(m.code)]
-            v.start("commit", lambda: (v.ports.outbox.commit(sub), received), "filing")
+            outbox = v.ports.outbox
+            v.start("commit", lambda: (outbox.commit(sub), received), "filing")
         v.intent("submit", handle, allowed=(Screen.REVIEW,))
+
+    def _show_problem(self, field: str) -> None:
+        """Take the citizen to what the catalog refused, named in the message."""
+        v = self.v
+        service = v.vs.service
+        name = field.removeprefix("form.")
+        label = next((f.label.get(v.vs.lang) for f in service.form if f.field == name),
+                     None) if service else None
+        if field.startswith("form.") and label is not None:
+            self.edit_field_now(name)
+            v.say("submit.catalog_refused", "error", field=label)
+        elif field.startswith("attachments") or field.startswith("materials"):
+            v.vs.return_to_review = True
+            v.go(Screen.MATERIALS, message("submit.catalog_refused", "error", field=field))
+        else:  # the delivery, or the service itself
+            shown = table(v.vs.lang, "label.").get(field, field)
+            v.say("submit.catalog_refused", "error", field=shown)
 
     def edit_field_now(self, name: str) -> None:
         v = self.v

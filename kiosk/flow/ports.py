@@ -74,6 +74,8 @@ class CatalogPort(Protocol):
 
     def refresh(self) -> RefreshResult: ...
 
+    def service_entry(self, code: str) -> dict[str, Any] | None: ...
+
 
 Job = Callable[[], Any]
 Done = Callable[[Any], None]

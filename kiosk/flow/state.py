@@ -354,6 +354,8 @@ class FlowState:
                 return "screen.identify_confirm"  # the chip was read: check and confirm
             if getattr(self.view, "mode", "") == "typed":
                 return "screen.identify_typed"  # no camera: "place it face down" misleads
+            if getattr(self.view, "mode", "") == "idcard":
+                return "screen.identify_idcard"  # the card on the reader, not the camera
         return f"screen.{self.screen.value}"
 
     def capability(self, name: str) -> Capability:

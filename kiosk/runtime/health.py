@@ -86,7 +86,9 @@ def capabilities_of(lines: Mapping[str, DeviceLine]) -> tuple[Capability, ...]:
         for need in needs:
             either = need.split("|")
             if not any(lines[d].usable for d in either):
-                missing += tuple(either)
+                # A device this kiosk does not have is not broken: name the others.
+                broken = tuple(d for d in either if lines[d].code != "not_configured")
+                missing += broken or tuple(either)
         out.append(Capability(name, not missing, missing,
                               None if not missing else f"avail.{name}.instead"))
     return tuple(out)

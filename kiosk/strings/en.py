@@ -156,6 +156,9 @@ STRINGS: dict[str, str] = {
     "identify.card_expired": (
         "This card has expired and cannot be used. Please use a valid document, or ask "
         "at a staffed window."),
+    "submit.catalog_refused": (
+        "This service does not accept what was given for: {field}. "
+        "Please change it, then submit."),
     # --- labels: the words of the screens around the messages (QML's vm.t.<key>) ---
     "label.app_title": "Government Services Kiosk",
     "label.file": "File an application",

@@ -124,6 +124,7 @@ STRINGS: dict[str, str] = {
     "identify.idcard_read_no_photo": "证件已读取，请核对信息（本机不显示证件照片）。",
     "identify.idcard_read_failed": "证件未能读取，请拿起后重新放置。",
     "identify.card_expired": "此证件已过有效期，不能用于办理。请使用有效证件，或到人工窗口咨询。",
+    "submit.catalog_refused": "本事项不接受此项内容：{field}。请修改后再提交。",
     # --- labels: the words of the screens around the messages (QML's vm.t.<key>) ---
     "label.app_title": "政务服务自助终端",
     "label.file": "办理业务",
