@@ -5,8 +5,8 @@ characters are found near its bottom; each character cell is classified against 
 templates, restricted to what ICAO 9303 allows at that position (digits in dates and check
 digits, letters in names); where a look-alike pair (0/O, ...) is close and both may stand, a
 pair discriminant settles it when clearly on one side. A reading is returned only when every
-check digit holds and every character matched its template well; nothing is guessed to make
-check digits fit.
+check digit holds, the unprotected fields have ICAO 9303's form (mrz_format) and every
+character matched its template well; nothing is guessed to make check digits fit.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 
 from devices.camera.detect import detect_document
 from devices.camera.frames import as_bgr
+from devices.camera.mrz_format import format_problem
 from devices.camera.ocrb import (
     ALPHABET,
     find_rows,
@@ -173,6 +174,12 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
             mrz = parse_mrz([text[i:i + n] for i in range(0, len(text), n)])
         except MrzError as exc:  # the reason names a field, never its value
             reason = reason or exc.field
+            continue
+        # The fields no check digit covers must still have ICAO 9303's form (a chevron run
+        # cut into K and C passes every check digit, not this).
+        problem = format_problem(mrz)
+        if problem is not None:
+            reason = reason or problem
             continue
         passed.append((float(scores[rows, pick].sum()), mrz))
     if not passed:
