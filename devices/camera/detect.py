@@ -177,7 +177,7 @@ def _candidates(small: np.ndarray) -> list[np.ndarray]:
     """Outlines that might be the document: edge contours, and Otsu regions of brightness
     and saturation (a page's outline stays whole there even where text meets its edge)."""
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
-    edges = np.zeros(small.shape[:2], np.uint8)
+    edges: np.ndarray = np.zeros(small.shape[:2], np.uint8)
     for ch in cv2.split(blurred):
         edges |= cv2.Canny(ch, 18, 45, L2gradient=True)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))

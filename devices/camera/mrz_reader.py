@@ -110,9 +110,10 @@ def _read_page(gray: np.ndarray) -> list[_PageRead]:
         if len(rows) < lines:
             continue
         feats = [row_cells(region, row, n) for row in rows[-lines:]]
-        if any(f is None for f in feats):
+        present = [f for f in feats if f is not None]
+        if len(present) < len(feats):
             continue
-        cells = np.concatenate(feats)
+        cells = np.concatenate(present)
         out.append(_PageRead(fmt, templates().scores(cells) + _MASKS[fmt], n, cells))
     return out
 
@@ -137,7 +138,7 @@ def _settle_pairs(ambiguous: list[int], best: np.ndarray, second: np.ndarray,
         a, b = ALPHABET[best[i]], ALPHABET[second[i]]
         disc = found.get(frozenset((a, b)))
         z = float(disc.z(cells[i])) if disc is not None else 0.0
-        if abs(z) < PAIR_SETTLE:
+        if disc is None or abs(z) < PAIR_SETTLE:
             still.append(i)
             continue
         settled[i] = ALPHABET.index(disc.pair[0] if z < 0 else disc.pair[1])

@@ -38,7 +38,7 @@ def _region(gray: np.ndarray, quad: Quad) -> tuple[np.ndarray, np.ndarray]:
     x, y, w, h = cv2.boundingRect(pts)
     x, y = max(x, 0), max(y, 0)
     crop = gray[y:y + h, x:x + w]
-    mask = np.zeros(crop.shape, np.uint8)
+    mask: np.ndarray = np.zeros(crop.shape, np.uint8)
     cv2.fillConvexPoly(mask, pts - [x, y], 255)
     mask = cv2.erode(mask, np.ones((9, 9), np.uint8))  # keep the page's own edge out
     return crop, mask
@@ -82,7 +82,7 @@ def glare_share(gray: np.ndarray, quad: Quad) -> float:
     # Blown out relative to the paper itself: a bright page is not glare, a patch far above
     # the page's own white (up to the sensor's limit) is.
     paper = float(np.median(crop[mask > 0]))
-    blown = (crop >= min(254.0, max(235.0, paper + 20))) & (mask > 0)
+    blown: np.ndarray = (crop >= min(254.0, max(235.0, paper + 20))) & (mask > 0)
     blown = cv2.morphologyEx(blown.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return float(blown.sum() / max(int(np.count_nonzero(mask)), 1))
 
