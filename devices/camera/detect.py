@@ -4,10 +4,12 @@ Coarse, at quarter resolution: straight colour edges from an orientation-aware H
 transform; every pair of near-parallel lines crossed by another pair is a candidate quad,
 scored by how much of each side (and of each side's ends, next to the corners) runs along
 an edge that crosses it. A side half hidden by a finger or washed out by glare still counts.
-When no line quad holds, candidate outlines come from colour edges and Otsu regions of
-brightness and saturation instead. The largest well-supported quad wins. Fine, at full
-resolution: each side is re-measured as the strongest step across it (sub-pixel) and
-fitted robustly as a line; the corners are the lines' intersections.
+On a smooth counter the gradients are also looked at amplified (a white page on white
+laminate is a step of a few grey levels). When no line quad holds, candidate outlines
+come from colour edges and Otsu regions of brightness and saturation instead. The largest
+well-supported quad wins. Fine, at full resolution: each side is re-measured as the
+strongest step across it (sub-pixel) and fitted robustly as a line; the corners are the
+lines' intersections.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ log = logging.getLogger(__name__)
 WORK_WIDTH = 320  # pixels across the coarse image
 MIN_AREA = 0.035  # of the frame: an ID-1 card at the kiosk's distance covers about 6 %
 CUT_OVER = 0.45  # a cut outline beats a whole one only if that is under half its area
+# On a smooth counter (white laminate) a page's edge is a step of a few grey levels, below
+# EDGE_MIN; there the gradients are amplified by up to GAIN_MAX, to where the counter's own
+# texture (60th percentile of the gradient) sits at EDGE_MIN / TEXTURE_K.
+GAIN_MAX = 4.0
+TEXTURE_K = 2.5
 _KERNELS = (np.ones((3, 3), np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
@@ -195,11 +202,25 @@ def _candidates(small: np.ndarray) -> list[np.ndarray]:
     return contours
 
 
+def smooth_gain(gx: np.ndarray, gy: np.ndarray) -> float:
+    """The factor that lifts a faint page edge on a smooth counter to EDGE_MIN (1: none).
+    Texture, noise and text keep it near 1 on wood, dark and cluttered counters."""
+    texture = float(np.percentile(cv2.magnitude(gx[::2, ::2], gy[::2, ::2]), 60))
+    return float(np.clip(EDGE_MIN / max(TEXTURE_K * texture, 1e-3), 1.0, GAIN_MAX))
+
+
 def _coarse(small: np.ndarray) -> np.ndarray | None:
     gx, gy = _gradients(small)
     h, w = small.shape[:2]
     min_area = MIN_AREA * h * w
     found = line_quads(gx, gy, min_area)
+    gain = smooth_gain(gx, gy)
+    if gain > 1.05:
+        # A second look with the faint edges lifted; both sets compete in _pick, where the
+        # page's faint outline beats the photo or text block inside it by being larger.
+        gx, gy = gx * gain, gy * gain
+        found += line_quads(gx, gy, min_area)
+    log.debug("detect_coarse gain=%.2f quads=%d", gain, len(found))
     if found:
         return _pick(found, w, h)
     # Fallback, slower: outlines of edge contours and of Otsu regions, for a side too faint
