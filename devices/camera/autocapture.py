@@ -62,7 +62,8 @@ class AutoCapture:
         return ScanState(quad, gates, reason, page)
 
     def _rearm(self, quad: Quad | None) -> None:
-        if self._armed:
+        at = self._captured_at  # set whenever it is disarmed
+        if self._armed or at is None:
             return
         if quad is None:
             self._absent += 1
@@ -70,8 +71,8 @@ class AutoCapture:
                 self._armed, self._absent = True, 0
             return
         self._absent = 0
-        moved = np.linalg.norm(np.asarray(quad) - self._captured_at, axis=1).max()
-        if moved > 0.2 * np.linalg.norm(self._captured_at[2] - self._captured_at[0]):
+        moved = np.linalg.norm(np.asarray(quad) - at, axis=1).max()
+        if moved > 0.2 * np.linalg.norm(at[2] - at[0]):
             self._armed = True
             self.gates.reset()
 

@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -27,6 +28,16 @@ from devices.camera.port import CameraSettings, Frame
 from devices.status import DeviceState, DeviceStatus
 
 log = logging.getLogger(__name__)
+
+
+class _Source(Protocol):
+    """What the worker needs of a source: cv2.VideoCapture and _ImageSequence both fit."""
+
+    def isOpened(self) -> bool: ...  # noqa: N802 - the cv2.VideoCapture interface
+
+    def read(self) -> tuple[bool, Any]: ...
+
+    def release(self) -> None: ...
 
 
 class _ImageSequence:
@@ -79,7 +90,7 @@ class Capture:
         self._status = DeviceStatus(DeviceState.OFFLINE, "not_started", "capture not started")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._src: object | None = None
+        self._src: _Source | None = None
         self._paced = True
         self.reopen_count = 0  # successful opens, the first included
 
@@ -131,15 +142,17 @@ class Capture:
 
     def _open(self) -> bool:
         src = self.settings.source
+        cap: _Source | None
         if isinstance(src, int):
-            cap = cv2.VideoCapture(src)
+            device = cv2.VideoCapture(src)
             w, h = self.settings.resolution
-            cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)
-            cap.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
+            device.set(cv2.CAP_PROP_FRAME_WIDTH, w)
+            device.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
             if self.settings.exposure is not None:
-                cap.set(cv2.CAP_PROP_AUTO_EXPOSURE, 1)  # manual, where the driver allows
-                if not cap.set(cv2.CAP_PROP_EXPOSURE, self.settings.exposure):
+                device.set(cv2.CAP_PROP_AUTO_EXPOSURE, 1)  # manual, where the driver allows
+                if not device.set(cv2.CAP_PROP_EXPOSURE, self.settings.exposure):
                     log.info("camera ignores the exposure setting")
+            cap = device
             self._paced = False
         elif _is_glob(src):
             cap = _ImageSequence(src, self.settings.loop)
@@ -159,16 +172,18 @@ class Capture:
         src, self._src = self._src, None
         if src is not None:
             try:
-                src.release()  # type: ignore[attr-defined]
+                src.release()
             except cv2.error:
                 log.debug("release failed", exc_info=True)
 
     def _read(self) -> np.ndarray | None:
         src = self._src
+        if src is None:
+            return None
         if (isinstance(src, cv2.VideoCapture) and src.getBackendName() == "CV_IMAGES"
                 and src.get(cv2.CAP_PROP_POS_FRAMES) >= src.get(cv2.CAP_PROP_FRAME_COUNT) > 0):
             return None  # past the last image: reading on would only warn on stderr
-        ok, img = src.read()  # type: ignore[attr-defined]
+        ok, img = src.read()
         # A video file starts over; image sequences (CAP_IMAGES) refuse the seek, and
         # _recover reopens them instead.
         if (not ok and isinstance(src, cv2.VideoCapture) and self._is_file_loop()

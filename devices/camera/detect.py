@@ -4,10 +4,12 @@ Coarse, at quarter resolution: straight colour edges from an orientation-aware H
 transform; every pair of near-parallel lines crossed by another pair is a candidate quad,
 scored by how much of each side (and of each side's ends, next to the corners) runs along
 an edge that crosses it. A side half hidden by a finger or washed out by glare still counts.
-When no line quad holds, candidate outlines come from colour edges and Otsu regions of
-brightness and saturation instead. The largest well-supported quad wins. Fine, at full
-resolution: each side is re-measured as the strongest step across it (sub-pixel) and
-fitted robustly as a line; the corners are the lines' intersections.
+On a smooth counter the gradients are also looked at amplified (a white page on white
+laminate is a step of a few grey levels). When no line quad holds, candidate outlines
+come from colour edges and Otsu regions of brightness and saturation instead. The largest
+well-supported quad wins. Fine, at full resolution: each side is re-measured as the
+strongest step across it (sub-pixel) and fitted robustly as a line; the corners are the
+lines' intersections.
 """
 
 from __future__ import annotations
@@ -18,14 +20,20 @@ import cv2
 import numpy as np
 
 from devices.camera.frames import as_bgr
+from devices.camera.lines import EDGE_MIN, MIN_SUPPORT, line_quads
+from devices.camera.partial import border_side, extrapolate
 from devices.camera.port import Frame, Quad
 
 log = logging.getLogger(__name__)
 
 WORK_WIDTH = 320  # pixels across the coarse image
 MIN_AREA = 0.035  # of the frame: an ID-1 card at the kiosk's distance covers about 6 %
-MIN_SUPPORT = 0.6  # share of the outline on edges that cross it
-EDGE_MIN = 28.0  # Sobel response across a side: a step of about seven grey levels
+CUT_OVER = 0.45  # a cut outline beats a whole one only if that is under half its area
+# On a smooth counter (white laminate) a page's edge is a step of a few grey levels, below
+# EDGE_MIN; there the gradients are amplified by up to GAIN_MAX, to where the counter's own
+# texture (60th percentile of the gradient) sits at EDGE_MIN / TEXTURE_K.
+GAIN_MAX = 4.0
+TEXTURE_K = 2.5
 _KERNELS = (np.ones((3, 3), np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
@@ -176,7 +184,7 @@ def _candidates(small: np.ndarray) -> list[np.ndarray]:
     """Outlines that might be the document: edge contours, and Otsu regions of brightness
     and saturation (a page's outline stays whole there even where text meets its edge)."""
     blurred = cv2.GaussianBlur(small, (5, 5), 0)
-    edges = np.zeros(small.shape[:2], np.uint8)
+    edges: np.ndarray = np.zeros(small.shape[:2], np.uint8)
     for ch in cv2.split(blurred):
         edges |= cv2.Canny(ch, 18, 45, L2gradient=True)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
@@ -194,13 +202,27 @@ def _candidates(small: np.ndarray) -> list[np.ndarray]:
     return contours
 
 
+def smooth_gain(gx: np.ndarray, gy: np.ndarray) -> float:
+    """The factor that lifts a faint page edge on a smooth counter to EDGE_MIN (1: none).
+    Texture, noise and text keep it near 1 on wood, dark and cluttered counters."""
+    texture = float(np.percentile(cv2.magnitude(gx[::2, ::2], gy[::2, ::2]), 60))
+    return float(np.clip(EDGE_MIN / max(TEXTURE_K * texture, 1e-3), 1.0, GAIN_MAX))
+
+
 def _coarse(small: np.ndarray) -> np.ndarray | None:
     gx, gy = _gradients(small)
     h, w = small.shape[:2]
     min_area = MIN_AREA * h * w
-    found = _line_quads(gx, gy, min_area)
+    found = line_quads(gx, gy, min_area)
+    gain = smooth_gain(gx, gy)
+    if gain > 1.05:
+        # A second look with the faint edges lifted; both sets compete in _pick, where the
+        # page's faint outline beats the photo or text block inside it by being larger.
+        gx, gy = gx * gain, gy * gain
+        found += line_quads(gx, gy, min_area)
+    log.debug("detect_coarse gain=%.2f quads=%d", gain, len(found))
     if found:
-        return _pick(found)
+        return _pick(found, w, h)
     # Fallback, slower: outlines of edge contours and of Otsu regions, for a side too faint
     # or too cluttered to stand out as a line (a pale card on white laminate).
     seen: list[np.ndarray] = []
@@ -227,10 +249,17 @@ def _coarse(small: np.ndarray) -> np.ndarray | None:
         s = _support(gx, gy, quad)
         if s >= MIN_SUPPORT:
             found.append((s, float(cv2.contourArea(quad.astype(np.float32))), quad))
-    return _pick(found)
+    return _pick(found, w, h)
 
 
-def _pick(found: list[tuple[float, float, np.ndarray]]) -> np.ndarray | None:
+def _out_of_view(q: np.ndarray, w: int, h: int) -> bool:
+    """On the frame's edge or past it: part of this outline is not seen."""
+    m = 4.0
+    past = (q[:, 0] < -m) | (q[:, 0] > w - 1 + m) | (q[:, 1] < -m) | (q[:, 1] > h - 1 + m)
+    return bool(past.any()) or border_side(q, w, h) is not None
+
+
+def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.ndarray | None:
     if not found:
         return None
     # Near-duplicates (the same page with one side on a neighbouring line: grain, a shadow,
@@ -244,154 +273,22 @@ def _pick(found: list[tuple[float, float, np.ndarray]]) -> np.ndarray | None:
             kept.append((s, a, q))
     best = kept[0][0]
     # The document is the largest well-supported outline (not a table or photo inside it).
-    good = [(a, q) for s, a, q in kept if s >= best - 0.1]
-    return max(good, key=lambda x: x[0])[1]
-
-
-# --- Line-based candidates: a document's sides are straight edges, even where a finger or
-# a shadow breaks its outline as a region. Lines come from an orientation-aware Hough
-# transform of the colour edges; quads are pairs of near-parallel lines crossed by another
-# pair, each side scored in O(1) from a running sum of edge support along its line.
-
-MAX_LINES = 24
-END_MIN = 0.5  # edge share in the fifth of a side next to each corner
-_THETAS = np.deg2rad(np.arange(180, dtype=np.float64))
-_COS, _SIN = np.cos(_THETAS), np.sin(_THETAS)
-
-
-def _hough_lines(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The strongest distinct lines (theta in radians, rho) of the colour edges; each edge
-    pixel votes only near its own gradient direction, so text and texture vote little."""
-    h, w = gx.shape
-    mag = cv2.magnitude(gx, gy)
-    dx = np.clip(gx, -32000, 32000).astype(np.int16)
-    dy = np.clip(gy, -32000, 32000).astype(np.int16)
-    # Thresholds follow the counter's own texture: low on smooth laminate, where a pale
-    # card's edge is faint, higher on wood grain.
-    low = float(np.clip(1.5 * np.median(mag[::4, ::4]), 12.0, 40.0))
-    edges = cv2.Canny(dx, dy, low, 2.5 * low, L2gradient=True)
-    ys, xs = np.nonzero(edges)
-    if len(xs) < 20:
-        return np.empty(0), np.empty(0)
-    ang = np.rad2deg(np.arctan2(gy[ys, xs], gx[ys, xs])) % 180.0
-    diag = int(np.ceil(np.hypot(h, w)))
-    base = np.rint(ang).astype(np.int64)
-    tb = (base[:, None] + np.arange(-5, 6)[None, :]) % 180
-    rho = xs[:, None] * _COS[tb] + ys[:, None] * _SIN[tb]
-    rb = np.rint(rho).astype(np.int64) + diag
-    acc = np.bincount((tb * (2 * diag + 1) + rb).ravel(),
-                      minlength=180 * (2 * diag + 1)).reshape(180, 2 * diag + 1)
-    acc = acc.astype(np.float32)
-    # theta wraps around: pad so a peak at 0 and 179 degrees is one peak (rho flips sign).
-    wrapped = np.vstack([acc[-3:, ::-1], acc, acc[:3, ::-1]])
-    peaks = cv2.dilate(wrapped, np.ones((7, 7), np.uint8))[3:-3]
-    min_votes = 0.06 * min(h, w) * 2
-    cand = np.argwhere((acc >= peaks) & (acc >= min_votes))
-    if len(cand) == 0:
-        return np.empty(0), np.empty(0)
-    votes = acc[cand[:, 0], cand[:, 1]]
-    top = cand[np.argsort(-votes)[:MAX_LINES]]
-    return _THETAS[top[:, 0]], (top[:, 1] - diag).astype(np.float64)
-
-
-def _line_profiles(gx: np.ndarray, gy: np.ndarray, theta: np.ndarray, rho: np.ndarray
-                   ) -> tuple[np.ndarray, int]:
-    """Running sums, per line and per pixel along it, of 'an edge crosses the line here'."""
-    h, w = gx.shape
-    half = int(np.ceil(np.hypot(h, w) / 2))  # t is measured from the image's centre
-    cx, cy = (w - 1) / 2, (h - 1) / 2
-    t = np.arange(-half, half + 1, dtype=np.float64)
-    nx, ny = np.cos(theta), np.sin(theta)
-    dxl, dyl = -ny, nx
-    foot = rho - (cx * nx + cy * ny)  # the line's distance from the centre
-    offs = np.arange(-2, 3, dtype=np.float64)
-    px = (cx + foot * nx)[:, None, None] + t[None, :, None] * dxl[:, None, None] \
-        + offs[None, None, :] * nx[:, None, None]
-    py = (cy + foot * ny)[:, None, None] + t[None, :, None] * dyl[:, None, None] \
-        + offs[None, None, :] * ny[:, None, None]
-    xi, yi = np.rint(px).astype(np.int64), np.rint(py).astype(np.int64)
-    inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-    xi, yi = np.clip(xi, 0, w - 1), np.clip(yi, 0, h - 1)
-    ax, ay = gx[yi, xi], gy[yi, xi]
-    across = np.abs(ax * nx[:, None, None] + ay * ny[:, None, None])
-    along = np.abs(ax * dxl[:, None, None] + ay * dyl[:, None, None])
-    ok = ((across >= EDGE_MIN) & (across >= 2 * along) & inside).any(axis=2)
-    cum = np.zeros((len(theta), len(t) + 1), np.float64)
-    np.cumsum(ok, axis=1, out=cum[:, 1:])
-    return cum, half
-
-
-def _line_quads(gx: np.ndarray, gy: np.ndarray, min_area: float
-                ) -> list[tuple[float, float, np.ndarray]]:
-    """(support, area, quad) for every plausible quad of four of the strongest lines."""
-    h, w = gx.shape
-    theta, rho = _hough_lines(gx, gy)
-    k = len(theta)
-    if k < 4:
-        return []
-    nx, ny = np.cos(theta), np.sin(theta)
-    cum, half = _line_profiles(gx, gy, theta, rho)
-    i, j = np.triu_indices(k, 1)
-    cosang = np.abs(nx[i] * nx[j] + ny[i] * ny[j])
-    par = cosang > np.cos(np.deg2rad(30))
-    # Opposite sides apart by at least the short side of the smallest document.
-    sep = np.abs(rho[i] - np.sign(nx[i] * nx[j] + ny[i] * ny[j]) * rho[j])
-    par &= sep > 0.12 * min(h, w)
-    pi, pj = i[par], j[par]
-    if len(pi) < 2:
-        return []
-    u, v = np.triu_indices(len(pi), 1)
-    a, b, c, d = pi[u], pj[u], pi[v], pj[v]
-    cross = np.abs(nx[a] * nx[c] + ny[a] * ny[c])
-    keep = (cross < np.cos(np.deg2rad(50))) & (a != c) & (a != d) & (b != c) & (b != d)
-    a, b, c, d = a[keep], b[keep], c[keep], d[keep]
-    if len(a) == 0:
-        return []
-
-    def meet(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-        det = nx[p] * ny[q] - ny[p] * nx[q]
-        det = np.where(np.abs(det) < 1e-9, 1e-9, det)
-        return np.stack([(rho[p] * ny[q] - rho[q] * ny[p]) / det,
-                         (nx[p] * rho[q] - nx[q] * rho[p]) / det], axis=1)
-
-    corners = np.stack([meet(a, c), meet(c, b), meet(b, d), meet(d, a)], axis=1)  # (m, 4, 2)
-    m = 4.0
-    inside = ((corners[..., 0] > -m) & (corners[..., 0] < w - 1 + m) & (corners[..., 1] > -m)
-              & (corners[..., 1] < h - 1 + m)).all(axis=1)
-    x, y = corners[..., 0], corners[..., 1]
-    area = 0.5 * np.abs((x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1))
-    ok = inside & (area >= min_area) & (area <= 0.97 * h * w)
-    if not ok.any():
-        return []
-    corners, area = corners[ok], area[ok]
-    sides = np.stack([c[ok], b[ok], d[ok], a[ok]], axis=1)  # side s runs corner s -> s+1
-    p0, p1 = corners, np.roll(corners, -1, axis=1)
-    dxl, dyl = -ny[sides], nx[sides]
-    cx, cy = (w - 1) / 2, (h - 1) / 2
-    t0 = (p0[..., 0] - cx) * dxl + (p0[..., 1] - cy) * dyl
-    t1 = (p1[..., 0] - cx) * dxl + (p1[..., 1] - cy) * dyl
-    lo, hi = np.minimum(t0, t1) + 2, np.maximum(t0, t1) - 2
-    length = np.maximum(hi - lo, 1.0)
-    il = np.clip(np.rint(lo).astype(np.int64) + half, 0, cum.shape[1] - 1)
-    ih = np.clip(np.rint(hi).astype(np.int64) + half, 0, cum.shape[1] - 1)
-    share = (cum[sides, ih] - cum[sides, il]) / length
-    # Both ends of every side must be edge too: a line running on past the document's
-    # corner (wood grain, a shadow's edge) makes a quad with unsupported corner stretches.
-    end = np.maximum(0.2 * length, 3.0)
-    il2 = np.clip(np.rint(lo + end).astype(np.int64) + half, 0, cum.shape[1] - 1)
-    ih2 = np.clip(np.rint(hi - end).astype(np.int64) + half, 0, cum.shape[1] - 1)
-    ends = np.minimum(cum[sides, il2] - cum[sides, il], cum[sides, ih] - cum[sides, ih2]) / end
-    weak = (share.min(axis=1) < 0.3) | (ends.min(axis=1) < END_MIN)
-    score = np.where(weak, 0.0, share.mean(axis=1))
-    # Convex, and no corner sharper than 35 degrees or flatter than 145 (as _plausible).
-    e1 = np.roll(corners, -1, axis=1) - corners
-    e0 = corners - np.roll(corners, 1, axis=1)
-    turn = e0[..., 0] * e1[..., 1] - e0[..., 1] * e1[..., 0]
-    convex = (turn > 0).all(axis=1) | (turn < 0).all(axis=1)
-    cos = -(e0 * e1).sum(axis=2) / (np.linalg.norm(e0, axis=2) * np.linalg.norm(e1, axis=2)
-                                    + 1e-9)
-    good = np.nonzero((score >= MIN_SUPPORT) & convex & (np.abs(cos) <= 0.82).all(axis=1))[0]
-    return [(float(score[g]), float(area[g]), corners[g]) for g in good]
+    good = [(s, a, q) for s, a, q in kept if s >= best - 0.1]
+    # An outline with the frame's edge for a side (a page partly out of view) is weaker
+    # evidence: it wins only over a whole outline lying well inside it (the page's photo,
+    # a table, the MRZ's clear zone), never over one nearly its size (then it is the page's
+    # own lines run on to the frame), and only when its hidden part has a document's
+    # proportions (extrapolate moved it).
+    full = [(s, a, q) for s, a, q in good if not _out_of_view(q, w, h)]
+    cut = [(s, a, extrapolate(q, w, h)) for s, a, q in good if _out_of_view(q, w, h)]
+    cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None]
+    top = max(full, key=lambda x: x[1]) if full else None
+    for s, a, q in sorted(cut, key=lambda x: -x[1]):
+        if top is None or (top[1] < CUT_OVER * a and s >= top[0] - 0.05 and cv2.pointPolygonTest(
+                q.astype(np.float32).reshape(-1, 1, 2),
+                tuple(float(v) for v in top[2].mean(axis=0)), False) > 0):
+            return q
+    return top[2] if top is not None else None
 
 
 def _refine(img: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) -> np.ndarray:
@@ -427,11 +324,19 @@ def _refine(img: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) 
     g1 = g1.reshape(4, samples)
     found = base + normal[:, None, :] * off[..., None]
     lines = []
+    h, w = img.shape[:2]
+    # Samples past the frame's edge (a page partly out of view) measure nothing.
+    seen = ((found[..., 0] >= 1) & (found[..., 0] <= w - 2) & (found[..., 1] >= 1)
+            & (found[..., 1] <= h - 2))
     for i in range(4):
-        strong = g1[i] >= max(12.0, 0.3 * float(np.median(g1[i])))
+        strong = (g1[i] >= max(12.0, 0.3 * float(np.median(g1[i])))) & seen[i]
         line = _line_through(found[i][strong])
         if line is None:
-            return quad
+            if seen[i].mean() > 0.5:
+                return quad
+            # A side out of view (extrapolated past the frame) keeps its coarse line.
+            e = quad[(i + 1) % 4] - quad[i]
+            line = (quad[i].astype(np.float64), e / max(float(np.linalg.norm(e)), 1e-9))
         lines.append(line)
     out = _intersect(lines)
     if out is None or np.max(np.linalg.norm(out - quad, axis=1)) > 2.5 * reach:

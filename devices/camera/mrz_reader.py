@@ -5,8 +5,8 @@ characters are found near its bottom; each character cell is classified against 
 templates, restricted to what ICAO 9303 allows at that position (digits in dates and check
 digits, letters in names); where a look-alike pair (0/O, ...) is close and both may stand, a
 pair discriminant settles it when clearly on one side. A reading is returned only when every
-check digit holds and every character matched its template well; nothing is guessed to make
-check digits fit.
+check digit holds, the unprotected fields have ICAO 9303's form (mrz_format) and every
+character matched its template well; nothing is guessed to make check digits fit.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 
 from devices.camera.detect import detect_document
 from devices.camera.frames import as_bgr
+from devices.camera.mrz_format import format_problem
 from devices.camera.ocrb import (
     ALPHABET,
     find_rows,
@@ -109,9 +110,10 @@ def _read_page(gray: np.ndarray) -> list[_PageRead]:
         if len(rows) < lines:
             continue
         feats = [row_cells(region, row, n) for row in rows[-lines:]]
-        if any(f is None for f in feats):
+        present = [f for f in feats if f is not None]
+        if len(present) < len(feats):
             continue
-        cells = np.concatenate(feats)
+        cells = np.concatenate(present)
         out.append(_PageRead(fmt, templates().scores(cells) + _MASKS[fmt], n, cells))
     return out
 
@@ -136,7 +138,7 @@ def _settle_pairs(ambiguous: list[int], best: np.ndarray, second: np.ndarray,
         a, b = ALPHABET[best[i]], ALPHABET[second[i]]
         disc = found.get(frozenset((a, b)))
         z = float(disc.z(cells[i])) if disc is not None else 0.0
-        if abs(z) < PAIR_SETTLE:
+        if disc is None or abs(z) < PAIR_SETTLE:
             still.append(i)
             continue
         settled[i] = ALPHABET.index(disc.pair[0] if z < 0 else disc.pair[1])
@@ -173,6 +175,12 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
             mrz = parse_mrz([text[i:i + n] for i in range(0, len(text), n)])
         except MrzError as exc:  # the reason names a field, never its value
             reason = reason or exc.field
+            continue
+        # The fields no check digit covers must still have ICAO 9303's form (a chevron run
+        # cut into K and C passes every check digit, not this).
+        problem = format_problem(mrz)
+        if problem is not None:
+            reason = reason or problem
             continue
         passed.append((float(scores[rows, pick].sum()), mrz))
     if not passed:

@@ -134,7 +134,7 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
                       my.reshape(n * CELL_H, CELL_W).astype(np.float32), cv2.INTER_LINEAR,
                       borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     cells = cells.reshape(n, CELL_H * CELL_W)
-    lo, hi = np.percentile(cells, 3), np.percentile(cells, 97)
+    lo, hi = float(np.percentile(cells, 3)), float(np.percentile(cells, 97))
     cells = np.clip((hi - cells) / max(hi - lo, 1.0), 0, 1)  # ink is 1
     cells -= cells.mean(axis=1, keepdims=True)
     cells /= np.linalg.norm(cells, axis=1, keepdims=True) + 1e-6
@@ -265,8 +265,8 @@ def pair_discriminants(seed: int = 9303, lines: int = 60) -> dict[frozenset[str]
             continue
         for ch, cell in zip(text, f, strict=True):
             samples.setdefault(ch, []).append(cell)
-    out = {}
-    for a, b in PAIRS:
+    out: dict[frozenset[str], PairDiscriminant] = {}
+    for a, b in ((p[0], p[1]) for p in PAIRS):
         x0, x1 = np.asarray(samples[a]), np.asarray(samples[b])
         mu0, mu1 = x0.mean(axis=0), x1.mean(axis=0)
         within = np.cov(np.concatenate([x0 - mu0, x1 - mu1]).T) + np.eye(x0.shape[1]) * 1e-3

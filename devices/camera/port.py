@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
+import numpy.typing as npt
 
 from devices.status import DeviceStatus
 
@@ -55,7 +56,7 @@ class Quad:
 
     points: tuple[tuple[float, float], ...]
 
-    def __array__(self, dtype: object = None, copy: object = None) -> np.ndarray:
+    def __array__(self, dtype: npt.DTypeLike | None = None, copy: bool | None = None) -> np.ndarray:
         arr = np.array(self.points, dtype=np.float64)
         return arr if dtype is None else arr.astype(dtype)
 

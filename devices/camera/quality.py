@@ -1,7 +1,10 @@
 """Quality gates for a detected document, each with a reason the UI can tell the citizen.
 
 Reason keys (the UI translates them): "place_document", "move_into_frame", "move_closer",
-"too_blurry", "glare", "hold_still".
+"too_blurry", "glare", "hold_still"; and, from the same measurements, which way to bring a
+page that sticks out into view ("move_left", "move_right", "move_up", "move_down", as the
+preview shows it; "too_close" when it sticks out on opposite sides) and "tilted" when the
+page is held at a slant (its opposite sides' lengths differ by more than MAX_SLANT).
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from devices.camera.partial import outside_directions
 from devices.camera.port import GateResult, Quad
+
+MOVE_REASONS = ("move_left", "move_right", "move_up", "move_down", "too_close")
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,8 @@ class GateSettings:
     max_glare: float = 0.004  # share of the page blown out to white
     stable_frames: int = 4  # the corners held still over this many frames...
     max_motion: float = 0.006  # ...moving less than this share of the page's diagonal
+    # Longer over shorter opposite side: about 1.04 at 8 degrees of tilt, 1.15 near 20.
+    max_slant: float = 1.15
 
 
 def _region(gray: np.ndarray, quad: Quad) -> tuple[np.ndarray, np.ndarray]:
@@ -30,7 +38,7 @@ def _region(gray: np.ndarray, quad: Quad) -> tuple[np.ndarray, np.ndarray]:
     x, y, w, h = cv2.boundingRect(pts)
     x, y = max(x, 0), max(y, 0)
     crop = gray[y:y + h, x:x + w]
-    mask = np.zeros(crop.shape, np.uint8)
+    mask: np.ndarray = np.zeros(crop.shape, np.uint8)
     cv2.fillConvexPoly(mask, pts - [x, y], 255)
     mask = cv2.erode(mask, np.ones((9, 9), np.uint8))  # keep the page's own edge out
     return crop, mask
@@ -74,9 +82,30 @@ def glare_share(gray: np.ndarray, quad: Quad) -> float:
     # Blown out relative to the paper itself: a bright page is not glare, a patch far above
     # the page's own white (up to the sensor's limit) is.
     paper = float(np.median(crop[mask > 0]))
-    blown = (crop >= min(254.0, max(235.0, paper + 20))) & (mask > 0)
+    blown: np.ndarray = (crop >= min(254.0, max(235.0, paper + 20))) & (mask > 0)
     blown = cv2.morphologyEx(blown.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return float(blown.sum() / max(int(np.count_nonzero(mask)), 1))
+
+
+def _move_reason(pts: np.ndarray, w: int, h: int, margin: float) -> str:
+    """Which way the citizen should move a page that is not wholly in view."""
+    ways = outside_directions(pts, w, h, margin)
+    if not ways:
+        return "move_into_frame"
+    opposite = {"left": "right", "right": "left", "up": "down", "down": "up"}
+    if opposite[ways[0]] in ways:
+        return "too_close"  # out on both sides: no move brings it in; lift the camera's view
+    return "move_" + ways[0]
+
+
+def slant_ratio(quad: Quad | np.ndarray) -> float:
+    """The longer over the shorter of each pair of opposite sides, the worse pair: 1.0 for a
+    page seen square-on, growing with tilt (perspective shortens the far side)."""
+    p = np.asarray(quad, np.float64)
+    side = np.linalg.norm(np.roll(p, -1, axis=0) - p, axis=1)
+    r1 = max(side[0], side[2]) / max(min(side[0], side[2]), 1e-9)
+    r2 = max(side[1], side[3]) / max(min(side[1], side[3]), 1e-9)
+    return float(max(r1, r2))
 
 
 class QualityGates:
@@ -103,7 +132,11 @@ class QualityGates:
         cover = quad.area / (w * h)
         out.append(GateResult("coverage", inside and cover >= s.min_coverage,
                               None if inside and cover >= s.min_coverage
-                              else ("move_into_frame" if not inside else "move_closer"), cover))
+                              else (_move_reason(pts, w, h, margin) if not inside
+                                    else "move_closer"), cover))
+        slant = slant_ratio(pts)
+        out.append(GateResult("slant", slant <= s.max_slant,
+                              None if slant <= s.max_slant else "tilted", slant))
         width = edge_width(gray, quad)
         out.append(GateResult("sharpness", width <= s.max_edge_width,
                               None if width <= s.max_edge_width else "too_blurry", width))

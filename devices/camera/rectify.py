@@ -57,8 +57,8 @@ def guess_kind(quad: Quad | np.ndarray) -> DocumentKind:
 
 def warp_quad(img: np.ndarray, quad: np.ndarray, width: int, height: int) -> np.ndarray:
     """Map the quad (TL, TR, BR, BL) onto a width x height image."""
-    dst = np.float32([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]])
-    hmat = cv2.getPerspectiveTransform(np.float32(quad), dst)
+    dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+    hmat = cv2.getPerspectiveTransform(np.asarray(quad, np.float32), dst)
     return cv2.warpPerspective(img, hmat, (width, height), flags=cv2.INTER_LINEAR,
                                borderMode=cv2.BORDER_REPLICATE)
 

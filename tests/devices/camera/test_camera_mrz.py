@@ -147,9 +147,11 @@ def test_rows_found_in_the_frame_read_what_the_page_outline_misses(monkeypatch):
     truths = [parse_mrz(sc.truth["mrz"]) for sc in scenes]
     got = [read_mrz(sc.image) for sc in scenes]
     assert [g.lines if g else None for g in got] == [t.lines for t in truths]
-    # Without the rows' own geometry, none of these is read: the fallback is what reads them.
+    # Without the rows' own geometry, those whose outline still misleads are not read: the
+    # fallback is what reads them (the third one's faint page outline is found since the
+    # smooth-counter gain of issue 13, so the page path reads it).
     monkeypatch.setattr(mrz_reader, "_row_bands", lambda gray: [])
-    assert [read_mrz(sc.image) for sc in scenes] == [None] * len(scenes)
+    assert [read_mrz(sc.image) is None for sc in scenes] == [True, True, False, True]
 
 
 def test_row_bands_find_no_mrz_where_there_is_none():

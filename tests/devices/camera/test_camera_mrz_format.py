@@ -1,0 +1,87 @@
+"""The MRZ fields no check digit covers (document code, states, names, optional data) must
+have ICAO 9303's form: a wrong name line or country code that keeps every check digit is
+refused, by the format rules and so by the reader."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from devices.camera import read_mrz
+from devices.camera.mrz_format import format_problem
+from devices.mrz import parse_mrz
+from sim.camera import documents
+from sim.camera.scene import SceneSpec, render_scene
+
+# ICAO 9303 Part 4's TD3 example and Part 5's TD1 example.
+TD3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+       "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+TD1 = ("I<UTOD231458907<<<<<<<<<<<<<<<",
+       "7408122F1204159UTO<<<<<<<<<<<6",
+       "ERIKSSON<<ANNA<MARIA<<<<<<<<<<")
+
+
+def _swap(lines: tuple[str, ...], row: int, at: int, text: str) -> list[str]:
+    out = list(lines)
+    out[row] = out[row][:at] + text + out[row][at + len(text):]
+    return out
+
+
+def test_the_icao_examples_have_the_format():
+    assert format_problem(parse_mrz(list(TD3))) is None
+    assert format_problem(parse_mrz(list(TD1))) is None
+
+
+@pytest.mark.parametrize(("lines", "field"), [
+    (_swap(TD3, 0, 30, "K"), "name"),  # a chevron of the filler run read as K
+    (_swap(TD3, 0, 38, "CC"), "name"),
+    (_swap(TD3, 0, 5, "<"), "name"),  # a name does not start with a filler
+    (_swap(TD3, 0, 19, "<<<"), "name"),  # three fillers inside the name
+    (_swap(TD3, 0, 2, "UTQ"), "issuing_state"),
+    (_swap(TD3, 1, 10, "ZZZ"), "nationality"),
+    (_swap(TD3, 0, 0, "K"), "document_code"),
+    (_swap(TD1, 2, 24, "K"), "name"),
+    (_swap(TD1, 1, 15, "UT0"), "nationality"),
+    (_swap(TD1, 0, 0, "P"), "document_code"),
+])
+def test_unprotected_fields_that_break_the_format_are_named(lines, field):
+    mrz = parse_mrz(lines)  # every check digit still holds...
+    assert format_problem(mrz) == field  # ...the format does not
+
+
+def test_alpha2_states_padded_with_a_filler_pass_and_others_do_not():
+    ok = parse_mrz(_swap(TD1, 0, 2, "SI<"))
+    assert format_problem(ok) is None
+    assert format_problem(parse_mrz(_swap(TD1, 0, 2, "S<<"))) == "issuing_state"
+
+
+def test_sim_documents_all_have_the_format():
+    from sim.camera.mrz import make_td1, make_td3
+
+    for seed in range(300):
+        rng = random.Random(seed)
+        for make in (make_td1, make_td3):
+            assert format_problem(parse_mrz(list(make(rng).lines))) is None
+
+
+def _passport_with(lines: tuple[str, str], seed: int) -> documents.FlatDoc:
+    rng = random.Random(seed)
+    doc = documents.render_passport(rng)
+    img, ppm = documents._canvas("passport", (236, 238, 238))
+    documents._draw_mrz(img, ppm, lines, left_mm=6.6, bottom_mm=83.0, line_pitch_mm=4.5)
+    return documents.FlatDoc("passport", img, doc.size_mm)
+
+
+def test_reader_refuses_a_name_line_that_only_the_format_catches():
+    """The same page printed right reads; with a stray K in the name's filler run and a
+    nationality no state has (both outside every check digit) it is refused."""
+    spec = SceneSpec(doc="passport", counter="dark", rotation_deg=4, tilt_deg=3, fill=0.9,
+                     blur=0.5, noise=1.5)
+    right = _passport_with(TD3, 1)
+    got = read_mrz(render_scene(spec, random.Random(2), doc=right).image)
+    assert got is not None and got.lines == TD3
+    for bad in (_swap(TD3, 0, 30, "K"), _swap(TD3, 1, 10, "ZZZ")):
+        assert parse_mrz(bad)  # the check digits hold
+        wrong = _passport_with(tuple(bad), 1)
+        assert read_mrz(render_scene(spec, random.Random(2), doc=wrong).image) is None
