@@ -25,11 +25,13 @@ demo: venv
 test: venv
 	$(VPY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VPY) -m mypy
 	$(VPY) -m pytest -q
 
 lint: venv
 	$(VPY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(VPY) -m mypy
 
 bench: venv
 	@sh scripts/install-system-deps.sh scripts/bench-packages.txt

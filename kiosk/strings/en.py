@@ -105,6 +105,12 @@ STRINGS: dict[str, str] = {
     "capture.move_closer": "Move the page closer.",
     "capture.too_blurry": "Blurry: please hold still.",
     "capture.glare": "Glare: please tilt the page.",
+    "capture.move_left": "Move the page to the left.",
+    "capture.move_right": "Move the page to the right.",
+    "capture.move_up": "Move the page up.",
+    "capture.move_down": "Move the page down.",
+    "capture.too_close": "The page does not fit in the view; lay it flat in the middle.",
+    "capture.tilted": "Lay the page flat; do not tilt it.",
     "capture.hold_still": "Hold still.",
     "review.fix_field": "Something still needs correcting.",
     "submit.storage_full": (

@@ -40,3 +40,15 @@ def test_labels_and_receipt_words_are_tables_of_the_catalog():
     assert table("en", "label.")["back"] == STRINGS["en"]["label.back"] == "Back"
     assert _words("zh")["tracking"] == STRINGS["zh"]["paper.tracking"] == "受理编号"
     assert not any(k.startswith("label.") for k in table("zh", "paper."))
+
+
+def test_every_reason_the_camera_gives_has_words_on_screen():
+    import re as _re
+
+    import devices.camera.quality as quality
+
+    reasons = set(_re.findall(r'"([a-z_]+)"', quality.__doc__ or ""))
+    assert {"move_left", "too_close", "tilted", "hold_still"} <= reasons
+    missing = sorted(r for r in reasons if f"capture.{r}" not in STRINGS["zh"]
+                     or f"capture.{r}" not in STRINGS["en"])
+    assert missing == []
