@@ -23,6 +23,7 @@ from kiosk.app import Kiosk
 from kiosk.flow import Flow
 from kiosk.flow.state import FlowState, Screen
 from offline_queue.resident_id import synthetic_id_number
+from sim.idcard import sample_cards
 
 from .camera import SoakCamera
 from .watch import CrashWatch
@@ -50,6 +51,11 @@ class VisitEnd(Exception):
         super().__init__(f"{outcome}: {reason}")
         self.outcome = outcome
         self.reason = reason
+
+
+# The cards citizens lay on the ID card reader (sim.idcard's made-up holders).
+IDCARD_MIX = {"resident": 70, "resident_long_term": 10, "hmt_residence": 8, "foreign_2017": 4,
+              "foreign_2023": 4, "resident_expired": 4}
 
 
 @dataclass
@@ -114,6 +120,7 @@ class Driver:
         self._services: list[Any] | None = None
         self._catalog_version: str | None = None
         self._ids = random.Random(rng.random())
+        self._cards = sample_cards()
 
     # ---- waiting ----------------------------------------------------------------------
 
@@ -242,8 +249,33 @@ class Driver:
             self._catalog_version = catalog.version
         return self._services or []
 
+    def identify_idcard(self, plan: Plan) -> None:
+        """The citizen lays an ID card on the SAM reader and takes it back once read."""
+        f, reader = self.flow, self.world.idcard
+        if self.view("mode") != "idcard":
+            if "idcard" not in self.view("ways", ()):
+                raise VisitEnd("interrupted", "identify:no_idcard_reader")
+            f.use_idcard()
+        name = self.rng.choices(list(IDCARD_MIX), list(IDCARD_MIX.values()))[0]
+        reader.place(self._cards[name])
+        try:
+            with self.part("idcard"):
+                self.wait(lambda: self.view("identity") is not None
+                          or self.state.screen != Screen.IDENTIFY
+                          or self.message_key() in ("identify.card_expired",
+                                                    "identify.idcard_read_failed"), 8.0)
+        finally:
+            reader.remove()
+        if name == "resident_expired" and self.view("identity") is not None:
+            self.stats.checks_failed["expired_card_accepted"] += 1
+        if self.view("identity") is None:
+            self.expect(Screen.IDENTIFY, "identify_idcard")
+            raise VisitEnd("interrupted", f"identify_idcard:{self.message_key()}")
+
     def identify(self, plan: Plan, typed: bool) -> None:
         f = self.flow
+        if self.view("mode") == "idcard":
+            f.use_passport()  # this citizen brought a passport
         if plan.card_late:
             self.card.remove()
             # pcscd must see the reader empty first, or it never notices the card coming

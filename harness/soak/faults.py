@@ -1,10 +1,12 @@
 """The soak run's fault schedule: what breaks, when, for how many visits; seeded.
 
 Stretches (the platform dropping connections, answering 503, too slow or flaky; the
-printer off, out of paper, cover open; the camera unplugged; the card reader empty) start
-between visits and last a few visits; one-shots (the card pulled mid-read, the document
-reaching the reader late, the printer cut off mid-job, pcscd restarting) belong to one
-visit. At most one stretch per family runs at a time.
+printer off, out of paper, cover open; the camera unplugged; the card reader empty; the ID
+card reader unplugged or its SAM failing its self-test) start between visits and last a few
+visits; one-shots (the card pulled mid-read, the document reaching the reader late, the
+printer cut off mid-job, pcscd restarting; the ID card reader's answer corrupted or lost,
+the ID card taken away mid-read) belong to one visit. At most one stretch per family runs
+at a time.
 """
 
 from __future__ import annotations
@@ -38,9 +40,16 @@ STRETCHES: dict[str, tuple[str, tuple[int, int], float]] = {
     **{k: ("printer", (4, 20), 1 / 300) for k in PRINTER_KINDS},
     "camera_offline": ("camera", (4, 12), 1 / 300),
     "card_absent": ("card", (2, 6), 1 / 400),
+    "idcard_unplugged": ("idcard", (2, 6), 1 / 300),
+    "idcard_sam_fault": ("idcard", (2, 5), 1 / 400),
 }
 ONE_SHOTS: dict[str, float] = {"card_pull": 1 / 60, "card_late": 1 / 80,
-                               "printer_drop": 1 / 80, "pcscd_restart": 1 / 1500}
+                               "printer_drop": 1 / 80, "pcscd_restart": 1 / 1500,
+                               "idcard_corrupt": 1 / 60, "idcard_lost": 1 / 80,
+                               "idcard_pulled": 1 / 80}
+# The ID card reader's one-shots happen on the visit that lays a card on it.
+IDCARD_SHOTS = {"idcard_corrupt": "corrupt", "idcard_lost": "lost_answer",
+                "idcard_pulled": "remove_mid_read"}
 ALL_KINDS = (*STRETCHES, *ONE_SHOTS)
 
 
@@ -112,6 +121,8 @@ class Faults:
                           drop_after_bytes=self.rng.randint(60, 400))
         elif kind == "pcscd_restart":
             self.world.card.restart_pcscd()
+        elif kind in IDCARD_SHOTS:
+            self.world.idcard.fault(IDCARD_SHOTS[kind])
         return True
 
     def _control(self, call: Any, *args: object, **kwargs: object) -> None:  # noqa: ANN401
@@ -142,6 +153,10 @@ class Faults:
             self.camera.offline(True)
         elif kind == "card_absent":
             w.card.remove()
+        elif kind == "idcard_unplugged":
+            w.idcard.unplug()
+        elif kind == "idcard_sam_fault":
+            w.idcard.fault("sam_fault")
 
     def _end(self, kind: str) -> None:
         log.info("soak_fault_end kind=%s", kind)
@@ -156,6 +171,10 @@ class Faults:
             self.camera.offline(False)
         elif kind == "card_absent":
             w.card.reinsert()
+        elif kind == "idcard_unplugged":
+            w.idcard.replug()
+        elif kind == "idcard_sam_fault":
+            w.idcard.clear_faults()
 
     def clear_all(self) -> None:
         for act in list(self.active.values()):
@@ -167,6 +186,10 @@ class Faults:
         w.printer.set_state(paper="ok", cover_open=False, drop_after_bytes=None)
         self.camera.offline(False)
         w.card.restore()
+        if not w.idcard.plugged:
+            w.idcard.replug()
+        w.idcard.clear_faults()
+        w.idcard.remove()
 
     def wait_recovered(self, timeout_s: float = 8.0) -> bool:
         """After pcscd restarted: the card seen again."""

@@ -200,6 +200,8 @@ def run_soak(opts: SoakOptions) -> SoakReport:
             card_free = "card" not in faults.active
             if "card_pull" in shots or "card_late" in shots:
                 plan.kind = "file_camera"
+            elif any(s.startswith("idcard_") for s in shots):
+                plan.kind = "file_idcard"  # the reader's one-shots need a card on it
             if plan.kind.startswith("file") and rng.random() < 0.3:
                 plan.abandon_at = rng.choice(("identify", "choose", "form", "materials",
                                               "review"))

@@ -20,7 +20,10 @@ def visit_filing(d: Driver, plan: Plan) -> str:
         d.wait(f.ready_to_file, 0.5)
         f.start_filing()
     d.expect(Screen.IDENTIFY, "start_filing")
-    d.identify(plan, typed)
+    if plan.kind == "file_idcard":
+        d.identify_idcard(plan)
+    else:
+        d.identify(plan, typed)
     d.maybe_abandon(plan, "identify")
     f.confirm_identity()
     d.expect(Screen.CHOOSE_SERVICE, "confirm_identity")
@@ -146,10 +149,12 @@ def visit_maintenance(d: Driver, plan: Plan) -> str:
 
 
 VISITS: dict[str, Callable[[Driver, Plan], str]] = {
-    "file_camera": visit_filing, "file_typed": visit_filing, "file_assisted": visit_filing,
+    "file_idcard": visit_filing, "file_camera": visit_filing, "file_typed": visit_filing,
+    "file_assisted": visit_filing,
     "ticket": visit_ticket, "progress": visit_progress, "supplement": visit_progress,
     "maintenance": visit_maintenance,
 }
-# The mix: mostly filings (a third of them left half-way), then tickets and progress.
-MIX = {"file_camera": 40, "file_typed": 8, "file_assisted": 3, "ticket": 22, "progress": 18,
-       "supplement": 3, "maintenance": 6}
+# The mix: mostly filings (a third of them left half-way; most with the resident ID card,
+# as in a Shenzhen hall), then tickets and progress.
+MIX = {"file_idcard": 28, "file_camera": 16, "file_typed": 5, "file_assisted": 3,
+       "ticket": 22, "progress": 18, "supplement": 3, "maintenance": 6}

@@ -23,6 +23,7 @@ from typing import Any
 from devices.card.transport import card_present
 from sim.card import CardEmulator, PcscdProcess, get_profile, start_pcscd
 from sim.card.pki import load_test_pki
+from sim.idcard import ReaderEmulator
 from sim.launch import SimProcess, start_platform
 
 log = logging.getLogger(__name__)
@@ -218,6 +219,7 @@ class SoakWorld:
     platform: SimProcess = field(init=False)
     printer: PrinterProcess = field(init=False)
     card: CardSlot = field(init=False)
+    idcard: ReaderEmulator = field(init=False)  # the SAM ID card reader, behind TCP
     config_path: Path = field(init=False)
     _stack: ExitStack = field(init=False, default_factory=ExitStack)
 
@@ -232,6 +234,10 @@ class SoakWorld:
             self.printer.on()
             self._stack.callback(self.printer.off)
             self.card = self.card_slot or self._start_card()
+            # A real reader takes 0.4-1.1 s for a card; the soak is about many visits.
+            self.idcard = ReaderEmulator(read_delay_s=0.05, answer_delay_s=0.002)
+            self._stack.callback(self.idcard.stop)
+            self.idcard_port = int(self.idcard.start_tcp(port=0))
             self.config_path = self._write_config()
         except BaseException:
             self._stack.close()
@@ -315,7 +321,12 @@ class SoakWorld:
             command_timeout_s = 2
             poll_interval_s = 0.1
             reconnect_backoff_s = 0.2
-            """) + csca)
+            """) + csca + textwrap.dedent(f"""\
+            [idcard]
+            port = "tcp://127.0.0.1:{self.idcard_port}"
+            reconnect_backoff_s = 0.2
+            max_backoff_s = 1
+            """))
         return path
 
     # ---- the platform's switches ---------------------------------------------------

@@ -14,8 +14,12 @@ from harness.soak.faults import ALL_KINDS
 from harness.soak.run import FD_SLACK, SoakOptions, check_audit, run_soak, summary
 from harness.soak.world import CARD_PROFILE, STAFF_UID, CardSlot
 from sim.card import get_profile
+from sim.idcard import sample_cards
 
-PERSONAL = ("张伟", "ZHANG", "E12345678", "1985-03-15", "110101198503150011")
+PERSONAL = ("张伟", "ZHANG", "E12345678", "1985-03-15", "110101198503150011",
+            # the ID card holders' names, numbers and addresses (sim.idcard's cards)
+            *(v for c in sample_cards().values()
+              for v in (c.name, c.id_number, c.address) if v and len(v) > 1))
 
 
 @pytest.fixture
