@@ -72,6 +72,11 @@ class FaceSession:
             return Phase.DONE
         return {"look": Phase.LOOK, "turn": Phase.TURN}.get(self._check.phase, Phase.BACK)
 
+    @property
+    def frame_index(self) -> int:
+        """The index of the last camera frame step() fed (-1 before the first)."""
+        return self._last_index
+
     def state(self) -> ChallengeState:
         progress = 1.0 if self._phase() is Phase.DONE else (
             self._check.progress() if self._settings.liveness else 0.0)

@@ -161,35 +161,55 @@ class FaceWorker:
     def analyze(self, payload: bytearray | memoryview, *, op: str, timeout_s: float,
                 shape: tuple[int, int] | None = None, upsample: int | None = None,
                 embed: bool = False, min_width: int = 0, largest: bool = False) -> Reply:
-        """One call: `op` "photo" (encoded bytes) or "frame" (raw BGR of `shape`)."""
+        """One call: `op` "photo" (encoded bytes) or "frame" (raw BGR of `shape`).
+
+        A process found dead is restarted and the call sent once more (calls have no side
+        effects); a call that outlives timeout_s kills the process and raises.
+        """
+        head = {"op": op, "nbytes": len(payload), "shape": shape, "upsample": upsample,
+                "embed": embed, "min_width": min_width, "largest": largest}
         with self._lock:
-            if not self.alive():
-                if self._proc is not None:
-                    log.warning("face_worker died; restarting")
-                self._spawn()
-            conn = self._conn
-            assert conn is not None
-            head = {"op": op, "nbytes": len(payload), "shape": shape, "upsample": upsample,
-                    "embed": embed, "min_width": min_width, "largest": largest}
-            try:
-                conn.send(head)
-                conn.send_bytes(payload)
-                if not conn.poll(timeout_s):
-                    log.warning("face_worker timeout op=%s timeout_s=%.1f; killed", op,
-                                timeout_s)
+            for attempt in (1, 2):
+                if not self.alive():
+                    if self._proc is not None or attempt == 2:
+                        log.warning("face_worker died; restarting")
+                    self._spawn()
+                try:
+                    answer, embedding = self._call(head, payload, timeout_s)
+                    break
+                except _Died:
                     self._kill()
-                    self.last_error = "worker_timeout"
-                    raise FaceError("worker_timeout", f"no answer within {timeout_s:.1f} s")
-                answer = conn.recv()
-                embedding = None
-                if answer.get("ok") and answer.get("embedding"):
-                    embedding = bytearray(EMBEDDING_BYTES)
-                    conn.recv_bytes_into(embedding)
-            except (EOFError, OSError) as exc:
-                self._kill()
-                self.last_error = "worker_died"
-                raise FaceError("worker_died", "the model process ended during a call") from exc
+                    self.last_error = "worker_died"
+                    if attempt == 2:
+                        raise FaceError("worker_died",
+                                        "the model process ended during a call") from None
         if not answer["ok"]:
             raise FaceError(answer["code"], answer["detail"])
         faces = [Face(tuple(b), tuple(tuple(p) for p in pts)) for b, pts in answer["faces"]]
         return Reply(faces, embedding, tuple(answer["shape"]))
+
+    def _call(self, head: dict[str, Any], payload: bytearray | memoryview,
+              timeout_s: float) -> tuple[dict[str, Any], bytearray | None]:
+        conn = self._conn
+        assert conn is not None
+        try:
+            conn.send(head)
+            conn.send_bytes(payload)
+            if not conn.poll(timeout_s):
+                log.warning("face_worker timeout op=%s timeout_s=%.1f; killed", head["op"],
+                            timeout_s)
+                self._kill()
+                self.last_error = "worker_timeout"
+                raise FaceError("worker_timeout", f"no answer within {timeout_s:.1f} s")
+            answer: dict[str, Any] = conn.recv()
+            embedding = None
+            if answer.get("ok") and answer.get("embedding"):
+                embedding = bytearray(EMBEDDING_BYTES)
+                conn.recv_bytes_into(embedding)
+        except (EOFError, OSError) as exc:
+            raise _Died() from exc
+        return answer, embedding
+
+
+class _Died(Exception):
+    """The process ended (EOF or a broken pipe) before answering."""
