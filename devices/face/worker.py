@@ -43,7 +43,7 @@ class Reply:
 
 
 def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child process
-    from devices.face.engine import Engine, decode
+    from devices.face.engine import Engine, analyze_photo, decode
 
     try:
         engine = Engine()
@@ -69,12 +69,11 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child pr
                 h, w = head["shape"]
                 bgr = np.frombuffer(buf, dtype=np.uint8).reshape(h, w, 3)
                 rgb = np.ascontiguousarray(bgr[:, :, ::-1])
-            upsample = head["upsample"]
-            if upsample is None:
-                from devices.face.engine import upsample_for
-                upsample = upsample_for(rgb.shape)
-            out = engine.analyze(rgb, upsample, bool(head["embed"]), int(head["min_width"]),
-                                 bool(head["largest"]))
+            if head["upsample"] is None:
+                out = analyze_photo(engine, rgb, bool(head["embed"]), bool(head["largest"]))
+            else:
+                out = engine.analyze(rgb, head["upsample"], bool(head["embed"]),
+                                     int(head["min_width"]), bool(head["largest"]))
             conn.send({"ok": True, "faces": [(f.box, f.points) for f in out.faces],
                        "shape": rgb.shape[:2], "embedding": out.embedding is not None})
             if out.embedding is not None:
