@@ -36,3 +36,15 @@ def test_a_wrong_value_names_its_key(face, camera, key):
     with pytest.raises(FaceConfigError) as err:
         FaceSettings.from_tables(face, camera)
     assert err.value.key == key and str(err.value).startswith(key)
+
+
+def test_the_documented_example_is_valid():
+    import tomllib
+    from pathlib import Path
+
+    doc = tomllib.loads((Path(__file__).resolve().parents[3] / "docs" / "kiosk.example.toml")
+                        .read_text())
+    s = FaceSettings.from_tables(doc["face"], doc["face_camera"])
+    assert s.camera is not None and s.camera.source == 1 and s.camera.resolution == (640, 480)
+    assert s.threshold == DEFAULT_THRESHOLD and s.turn.turn_min == 0.12
+    assert set(doc["face"]) >= {"threshold", "liveness", "challenge_timeout_s"}
