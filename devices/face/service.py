@@ -80,9 +80,12 @@ class FaceService:
             return cam
         if self._loader is not None and self._loader.is_alive():
             return DeviceStatus(DeviceState.DEGRADED, "model_loading", "face model loading")
-        if self._load_error is not None and not self.worker.alive():
-            return DeviceStatus(DeviceState.ERROR, self._load_error.code,
-                                self._load_error.detail)
+        if not self.worker.alive():
+            if self._load_error is not None:
+                return DeviceStatus(DeviceState.ERROR, self._load_error.code,
+                                    self._load_error.detail)
+            return DeviceStatus(DeviceState.DEGRADED, "model_stopped",
+                                "face model not running; started on the next check")
         return DeviceStatus(DeviceState.OK, "ready", f"face camera {cam.code}; model ready")
 
     def latest_frame(self, timeout_s: float = 0.5) -> Frame | None:

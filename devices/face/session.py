@@ -96,7 +96,11 @@ class FaceSession:
         return self.feed(frame.image)
 
     def feed(self, frame: np.ndarray) -> ChallengeState:
+        """One BGR uint8 H x W x 3 frame through the model and the challenge."""
         if self.finished:
+            return self.state()
+        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+            self._hint = "bad_frame"
             return self.state()
         phase = self._phase()
         want = phase is Phase.LOOK and self._look is None or phase is Phase.BACK
@@ -150,6 +154,7 @@ class FaceSession:
 
     # -- the answer -----------------------------------------------------------------------
     def result(self) -> FaceMatch:
+        """The decision on what was seen; before `finished`, an unpassed turn is a fail."""
         thr, model = self._settings.threshold, self.model
         if self._not_done is not None:
             out = FaceMatch.not_done(self._not_done, model)

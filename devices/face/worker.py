@@ -81,6 +81,8 @@ def _serve(conn: Connection) -> None:  # pragma: no cover - runs in the child pr
                 out.embedding.fill(0)
         except FaceError as exc:
             conn.send({"ok": False, "code": exc.code, "detail": exc.detail})
+        except Exception as exc:  # noqa: BLE001 - a bad input must not end the process
+            conn.send({"ok": False, "code": "model_error", "detail": type(exc).__name__})
         finally:
             buf[:] = bytes(len(buf))
             if rgb is not None:

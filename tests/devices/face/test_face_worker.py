@@ -57,3 +57,10 @@ def test_a_template_is_zeroed_in_place_by_wipe(worker):
     assert view is not None and view.any()
     reply.wipe()
     assert not view.any()  # the same memory, not a copy
+
+
+def test_a_frame_of_the_wrong_size_is_an_error_not_a_dead_worker(worker):
+    pid = worker.pid
+    with pytest.raises(FaceError) as err:
+        worker.analyze(bytearray(100), op="frame", shape=(480, 640), timeout_s=5)
+    assert err.value.code == "model_error" and worker.pid == pid
