@@ -113,18 +113,25 @@ def document_people(engine: Engine, pattern: str) -> list[Person]:
     return people
 
 
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".jp2", ".j2k", ".png", ".bmp"}
+
+
 def folder_people(root: Path) -> list[Person]:
+    if not root.is_dir():
+        raise SystemExit(f"--pairs: {root} is not a folder")
     people = []
     for d in sorted(x for x in root.iterdir() if x.is_dir()):
         p = Person(d.name)
         for f in sorted(d.iterdir()):
-            if f.is_file():
-                data = f.read_bytes()
-                p.refs.append((f.name, data))
-                img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-                if img is not None:
-                    p.probes.append((f.name, img))
-        people.append(p)
+            if f.suffix.lower() not in IMAGE_SUFFIXES:
+                continue
+            data = f.read_bytes()
+            if cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) is None:
+                print(f"skipped, not readable: {d.name}/{f.name}")
+                continue
+            p.refs.append((f.name, data))
+        if p.refs:
+            people.append(p)
     return people
 
 
@@ -296,6 +303,10 @@ def main() -> int:
     print(f"\nat {args.threshold:.2f}: FMR {100 * fmr:.2f} % of {len(impostor)}, FNMR "
           f"{100 * fnmr:.2f} % of {len(genuine)}; dlib's default lets {100 * dfmr:.2f} % "
           f"of impostors through; worst genuine - best impostor = {margin:+.3f}")
+    if impostor and genuine:
+        lowest = max(impostor) + 0.01
+        print(f"lowest threshold with no false match here: {lowest:.2f} (FNMR there "
+              f"{100 * rates(genuine, impostor, lowest)[1]:.2f} %); leave a margin above it")
     if len(impostor):
         bound = 300 / len(impostor)
         print(f"(zero false matches in {len(impostor)} impostor pairs bounds FMR below "
