@@ -104,7 +104,8 @@ class FaceSession:
             return self.state()
         phase = self._phase()
         want = phase is Phase.LOOK and self._look is None or phase is Phase.BACK
-        buf = bytearray(np.ascontiguousarray(frame, dtype=np.uint8).tobytes())
+        buf = bytearray(frame.nbytes)  # copied straight in: no immutable bytes left behind
+        np.frombuffer(buf, dtype=np.uint8).reshape(frame.shape)[:] = frame
         try:
             reply = self._worker.analyze(buf, op="frame", shape=frame.shape[:2], embed=want,
                                          upsample=0, min_width=self._settings.min_face_px,
