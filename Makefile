@@ -41,6 +41,7 @@ bench: venv
 	$(VPY) bench/receipt.py
 	$(VPY) bench/camera.py
 	$(VPY) bench/ui.py
+	$(VPY) bench/face.py
 
 # One-folder build (kiosk.spec; docs/package.md). Check the result on a terminal with
 # `dist/kiosk/kiosk --self-test --config /etc/kiosk/kiosk.toml`.
