@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from devices.card.settings import CardSettings
+from devices.face.settings import FaceConfigError, FaceSettings
 from devices.idcard.errors import IdCardConfigError
 from devices.idcard.settings import IdCardSettings
 from devices.printer import get_profile, open_transport
@@ -76,6 +77,7 @@ class KioskConfig:
     printer: PrinterSettings
     runtime: RuntimeSettings = RuntimeSettings()
     idcard: IdCardSettings | None = None  # the SAM ID card reader; None without [idcard]
+    face: FaceSettings = FaceSettings()  # face match; .camera None without [face_camera]
     ui: UiSettings = UiSettings()
 
     @property
@@ -207,6 +209,17 @@ def read_ui_settings(path: Path) -> UiSettings:
     return load_config(path).ui
 
 
+def _read_face(doc: dict[str, Any]) -> FaceSettings:
+    face, camera = doc.get("face"), doc.get("face_camera")
+    for name, table in (("face", face), ("face_camera", camera)):
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError(f"[{name}]", "must be a table")
+    try:
+        return FaceSettings.from_tables(face, camera)
+    except FaceConfigError as exc:
+        raise ConfigError(exc.key, exc.problem) from None
+
+
 def load_config(path: Path) -> KioskConfig:
     """Every section, checked: unknown sections and keys first, then each value."""
     source = path.resolve()
@@ -214,4 +227,4 @@ def load_config(path: Path) -> KioskConfig:
     return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc),
                        card=_read_card(doc, source.parent), printer=_read_printer(doc),
                        runtime=_read_runtime(doc), ui=_read_ui(doc, source.parent),
-                       idcard=_read_idcard(doc))
+                       idcard=_read_idcard(doc), face=_read_face(doc))

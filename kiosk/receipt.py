@@ -172,7 +172,7 @@ def _material_lines(w: dict[str, str], service: ServiceInfo, codes: Sequence[str
     for i, code in enumerate(codes, 1):
         name = service.materials.get(code)
         if name is None:
-            log.warning("material %s is not in the catalog entry of %s", code, service.code)
+            log.warning("receipt_material_unknown material=%s service=%s", code, service.code)
         lines.append(Text(f"{i}. {name.get(lang) if name else code}"))
     return lines
 

@@ -42,8 +42,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "camera": frozenset({"source", "fps"}),
 }
 # Sections whose reader lives in a device package and checks its own keys (and subtables):
-# devices.idcard.settings for [idcard].
-SELF_CHECKED = frozenset({"idcard"})
+# devices.idcard.settings for [idcard], devices.face.settings for [face] and [face_camera].
+SELF_CHECKED = frozenset({"idcard", "face", "face_camera"})
 
 
 class ConfigError(Exception):

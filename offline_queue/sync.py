@@ -343,7 +343,7 @@ class SyncWorker:
               received_at: str | None = None, retry_in_s: float | None = None) -> None:
         if outcome is Outcome.ACKNOWLEDGED:
             self._count("acknowledged")
-            log.info("sync_acknowledged submission=%s tracking_no=%s %s", item.submission_id,
+            log.info("sync_acknowledged submission=%s tracking_no=%s detail=%s", item.submission_id,
                      item.tracking_no, detail)
         if self._on_event is not None:
             self._on_event(SyncEvent(outcome, item.submission_id, item.tracking_no, detail,

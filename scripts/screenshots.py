@@ -32,6 +32,7 @@ from harness.probe import find_item, tap  # noqa: E402
 from kiosk.config import load_config, read_ui_settings  # noqa: E402
 from kiosk.flow.state import Screen  # noqa: E402
 from sim.card import get_profile  # noqa: E402
+from sim.idcard import sample_cards  # noqa: E402
 from ui.run import start_touchscreen  # noqa: E402
 from ui.window import application  # noqa: E402
 
@@ -121,7 +122,7 @@ class Shooter:
         # The last run's "thank you, your details were erased" is for its citizen: let it
         # expire, as it does for the next one (tick() with a later time, once noted now).
         f.tick()
-        f.tick(f._clock() + 3600)
+        f.tick(f.visit.clock() + 3600)
         self.shot("attract")
         # What is unavailable and what to do instead: platform down, printer out.
         f.platform_status(False)
@@ -157,11 +158,44 @@ class Shooter:
         finally:
             world.card.profile = chip
 
+    def idcard(self) -> None:
+        """The resident ID card on the SAM reader (docs/screenshots/idcard/): the picture
+        of where it goes, then what the card says."""
+        f, reader = self.flow, self.world.reader
+        folder = self.out / "idcard"
+        folder.mkdir(exist_ok=True)
+
+        def save(name: str) -> None:
+            self.speak()
+            self.pump(0.5)  # the card's little slide onto the reader
+            path = folder / f"{self.orientation}-{self.lang}-{name}.png"
+            self.ui.window.grabWindow().save(str(path), "PNG")
+            optimise(path)
+            self.saved.append(path)
+
+        self.wait(lambda: f.device_line("idcard_reader").status == "ok", "the ID card reader")
+        f.start_filing()
+        save("identify-idcard")
+        reader.place(sample_cards()["resident_long_term"])
+        self.wait(lambda: f.state.view.identity is not None, "the ID card read")
+        save("identify-idcard-read")
+        reader.remove()
+        f.cancel()
+        f.start_filing()
+        reader.place(sample_cards()["resident_expired"])
+        self.wait(lambda: f.state.message is not None
+                  and f.state.message.key == "identify.card_expired", "the refusal")
+        save("identify-idcard-expired")
+        reader.remove()
+        f.cancel()
+
     def visit(self) -> None:
         f, world = self.flow, self.world
+        self.idcard()
         # Typed first, in the same event-loop turn as start_filing: the camera has not yet
         # seen the passport lying under it (it would unlock the chip by itself).
         f.start_filing()
+        f.use_passport()
         f.use_typed_mrz()
         for name, value in (("mrzNumber", "E12345678"), ("mrzBirth", "850315"),
                             ("mrzExpiry", "330314")):
@@ -172,6 +206,7 @@ class Shooter:
         f.cancel()
         # The camera way: the MRZ read from the preview unlocks the chip.
         f.start_filing()
+        f.use_passport()
         served = self.ui.images.requests
         self.wait(lambda: self.ui.images.requests >= served + 2
                   or f.state.view.identity is not None, "the preview", 10)
@@ -259,7 +294,7 @@ class Shooter:
         limit = f.settings.idle_limit(Screen.IDENTIFY) or 90.0
         self.speak()  # first: changing the language is a touch, and would clear the warning
         self.pump(0.15)
-        f.tick(f._clock() + limit - f.settings.warning_s + 5)
+        f.tick(f.visit.clock() + limit - f.settings.warning_s + 5)
         self.shot("idle_warning", pump=False)
         f.cancel()
 

@@ -79,3 +79,101 @@ def test_known_name_and_id_number_appear_nowhere(tmp_path: Path, platform,
     for record in caplog.records:
         text = record.getMessage()
         assert NAME not in text and ID_NUMBER not in text and PHONE not in text
+
+
+def test_an_id_card_visit_leaves_nothing_of_the_card_behind(tmp_path: Path, platform,
+                                                           caplog: pytest.LogCaptureFixture,
+                                                           monkeypatch) -> None:
+    """The card read by the real driver from the emulator over a pty, the visit filed and
+    synced (with a failure on the way): the holder's name, number, address and photo are in
+    no log line, no log file, no file of the data folder and no temp file."""
+    import queue
+    import tempfile
+    from dataclasses import replace
+
+    from devices.idcard.service import IdCardService
+    from devices.idcard.settings import IdCardSettings
+    from kiosk.flow.state import Screen
+    from sim.idcard import ReaderEmulator, make_id_number, sample_cards
+    from tests.kiosk.flow_rig import capture_materials, find_by_initials, make_rig
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    caplog.set_level(logging.DEBUG)
+    card = replace(sample_cards()["resident"], name="司马长风",
+                   id_number=make_id_number("44030519770707123"),
+                   address="广东省深圳市南山区隐私测试路99号",
+                   photo=b"WLf\0" + b"PRIVATE-PHOTO-" * 72 + b"\0" * 12)
+    assert len(card.photo) == 1024
+    rig, vp = make_rig(tmp_path / "kiosk", platform)
+    flow = rig.flow
+    flow.platform_status(True)
+    events: queue.SimpleQueue = queue.SimpleQueue()
+    emu = ReaderEmulator(read_delay_s=0.05)
+    service = IdCardService(IdCardSettings(port=str(emu.start_pty(link=tmp_path / "tty0"))))
+    # What kiosk.app does with the reader's events: to the flow's thread, as they are.
+    service.start(events.put)
+
+    def pump(until, timeout_s=10.0):
+        import time
+
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            try:
+                e = events.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if e.kind in ("reader_lost", "reader_restored"):
+                st = service.status()
+                flow.device_status("idcard_reader", st.state.value, st.code, st.detail)
+            else:
+                flow.idcard_event(e.kind, e.identity, e.code)
+            if until():
+                return True
+        return until()
+
+    try:
+        flow.device_status("idcard_reader", "ok", "ready")
+        flow.start_filing()
+        emu.place(card)
+        assert pump(lambda: flow.state.view.identity is not None)
+        emu.remove()
+        assert flow.state.view.identity.name == "司马长风"
+        flow.confirm_identity()
+        find_by_initials(flow)
+        while flow.state.screen == Screen.FORM:
+            for f, value in (("mobile", PHONE), ("travel_purpose", "tourism"),
+                             ("household_size", "3")):
+                flow.set_field(f, value)
+            flow.next_page()
+        capture_materials(flow)
+        flow.submit()
+        assert flow.state.screen == Screen.RECEIPT
+        platform.set_faults([{"method": "POST", "kind": "status", "status": 500, "count": 1}])
+        assert rig.sync(20)
+        flow.finish()
+        assert not flow.session.holds_personal_data()
+    finally:
+        service.stop()
+        emu.stop()
+        vp.stop()
+        rig.outbox.close()
+        rig.client.close()
+    logging.shutdown()
+
+    texts = [card.name, card.id_number, card.address]
+    needles = [t.encode(enc) for t in texts for enc in ("utf-8", "utf-16-le", "gb18030")]
+    needles.append(card.photo[4:40])
+    searched = 0
+    for root in (rig.folder / "data", rig.folder / "logs", temp):
+        for path in root.rglob("*") if root.exists() else ():
+            if path.is_file():
+                searched += 1
+                data = path.read_bytes()
+                for needle in needles:
+                    assert needle not in data, f"the card's data in {path}"
+    assert searched >= 3
+    for record in caplog.records:
+        message = record.getMessage()
+        assert not [t for t in texts if t in message], record.name

@@ -114,7 +114,7 @@ def load_ui(flow: Flow, metrics: ScreenMetrics | None = None, *,
             if loading[0]:
                 errors.append(w.toString())
             else:
-                log.debug("qml_warning %s", w.toString()[:200])
+                log.debug("qml_warning text=%s", w.toString()[:200])
 
     engine.warnings.connect(on_warnings)
     engine.load(QUrl.fromLocalFile(str(QML_DIR / "Main.qml")))

@@ -81,7 +81,7 @@ class AutoCapture:
         page = rectify(img, quad, kind, self.dpi)
         jpeg = encode_jpeg(page, self.max_jpeg_bytes)
         width = next(g.value for g in gates if g.name == "sharpness")
-        log.info("page captured: %s, %dx%d, %d bytes", kind.size.name, page.shape[1],
-                 page.shape[0], len(jpeg))
+        log.info("camera_page_captured kind=%s width=%d height=%d bytes=%d", kind.size.name,
+                 page.shape[1], page.shape[0], len(jpeg))
         return CapturedPage(jpeg, kind.size.name, (page.shape[1], page.shape[0]), self.dpi,
                             quad, width, gates)

@@ -63,7 +63,7 @@ class _ImageSequence:
             img = cv2.imread(path, cv2.IMREAD_COLOR)
             if img is not None:
                 return True, img
-            log.warning("camera: skipped an unreadable image %s", Path(path).name)
+            log.warning("camera_image_unreadable file=%s", Path(path).name)
         return False, None
 
     def release(self) -> None:
@@ -137,7 +137,7 @@ class Capture:
     def _set_status(self, state: DeviceState, code: str, detail: str) -> None:
         with self._lock:
             if self._status.code != code:
-                log.info("camera %s: %s (%s)", state.value, code, detail)
+                log.info("camera_status state=%s code=%s detail=%s", state.value, code, detail)
             self._status = DeviceStatus(state, code, detail)
 
     def _open(self) -> bool:
@@ -151,7 +151,7 @@ class Capture:
             if self.settings.exposure is not None:
                 device.set(cv2.CAP_PROP_AUTO_EXPOSURE, 1)  # manual, where the driver allows
                 if not device.set(cv2.CAP_PROP_EXPOSURE, self.settings.exposure):
-                    log.info("camera ignores the exposure setting")
+                    log.info("camera_exposure_ignored")
             cap = device
             self._paced = False
         elif _is_glob(src):
@@ -174,7 +174,7 @@ class Capture:
             try:
                 src.release()
             except cv2.error:
-                log.debug("release failed", exc_info=True)
+                log.debug("camera_release_failed", exc_info=True)
 
     def _read(self) -> np.ndarray | None:
         src = self._src

@@ -42,7 +42,7 @@ def _pyzbar(gray: np.ndarray) -> list[Code]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:  # an odd payload: keep the bytes, show what can be shown
-            log.info("code payload is not UTF-8 (%d bytes)", len(raw))
+            log.info("code_payload_not_utf8 bytes=%d", len(raw))
             text = raw.decode("latin-1")
         corners = tuple((float(pt.x), float(pt.y)) for pt in r.polygon[:4])
         out.append(Code(_PYZBAR_NAMES.get(r.type, r.type), text, corners, raw))

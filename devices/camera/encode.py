@@ -34,7 +34,7 @@ def encode_jpeg(img: np.ndarray, max_bytes: int = 400_000, *, quality: int = 88,
         if min(out.shape[:2]) < 64:
             raise CameraError("encode_failed", f"cannot fit the page in {max_bytes} bytes")
         out = cv2.resize(out, None, fx=0.85, fy=0.85, interpolation=cv2.INTER_AREA)
-        log.debug("page scaled down to %s to fit %d bytes", out.shape[:2], max_bytes)
+        log.debug("camera_page_scaled shape=%s max_bytes=%d", out.shape[:2], max_bytes)
 
 
 @dataclass

@@ -152,7 +152,7 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
     top = scores[rows, best]
     weakest = float(np.min(top))
     if weakest < MIN_SCORE:
-        log.debug("MRZ rejected: weakest character score %.2f", weakest)
+        log.debug("mrz_rejected reason=weak_character score=%.2f", weakest)
         return None
     margin = top - scores[rows, second]
     ambiguous = [i for i in np.argsort(margin)
@@ -184,11 +184,11 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
             continue
         passed.append((float(scores[rows, pick].sum()), mrz))
     if not passed:
-        log.debug("MRZ rejected: %s", reason)
+        log.debug("mrz_rejected reason=%s", reason)
         return None
     passed.sort(key=lambda x: -x[0])
     if len(passed) > 1 and passed[0][0] - passed[1][0] < MIN_GAP:
-        log.debug("MRZ rejected: two readings fit the check digits")
+        log.debug("mrz_rejected reason=two_readings_fit")
         return None
     return passed[0][1], weakest
 

@@ -200,7 +200,7 @@ def templates(seed: int = 9303) -> Templates:
                                      interpolation=cv2.INTER_LINEAR)
                 f = read_row_features(img, len(text), font_px * 0.7)
                 if f is None:
-                    log.debug("template line skipped (size %d, blur %.1f)", font_px, blur)
+                    log.debug("ocrb_template_skipped size=%d blur=%.1f", font_px, blur)
                     continue
                 feats.append(f)
                 labels.append(np.array([ALPHABET.index(ch) for ch in text]))
@@ -211,7 +211,7 @@ def templates(seed: int = 9303) -> Templates:
     starts = np.searchsorted(y, np.arange(len(ALPHABET)))
     if len(set(y.tolist())) != len(ALPHABET):
         raise RuntimeError("OCR-B templates incomplete")
-    log.info("built %d OCR-B templates", len(y))
+    log.info("ocrb_templates_built count=%d", len(y))
     return Templates(x, y, starts)
 
 

@@ -80,7 +80,7 @@ class PreviewPipeline:
                 state = self.scanner.feed(frame)
             except Exception:  # a bad frame must not end the loop; the reason is logged
                 self.errors += 1
-                log.exception("detection failed on frame %d", frame.index)
+                log.exception("camera_detection_failed frame=%d", frame.index)
                 continue
             with self._lock:
                 self._state, self._state_frame = state, frame.index

@@ -90,7 +90,8 @@ def rectify(frame: np.ndarray | Frame, quad: Quad | np.ndarray,
     page = warp_quad(img, q, w, h)
     if upright:
         found = page_orientation(page, dpi / MM_PER_INCH, landscape=not size.portrait)
-        log.debug("page orientation: turn %d (%s, %.2f)", found.turn, found.cue, found.score)
+        log.debug("camera_page_orientation turn=%d cue=%s score=%.2f", found.turn,
+                  found.cue, found.score)
         if found.turn == 180:
             page = cv2.rotate(page, cv2.ROTATE_180)
     return page

@@ -51,7 +51,7 @@ class FaceService:
             self._load_error = None
         except FaceError as exc:
             self._load_error = exc
-            log.error("face_model failed code=%s", exc.code)
+            log.error("face_model_failed code=%s", exc.code)
 
     def ready(self, timeout_s: float | None = None) -> bool:
         """Wait (bounded) for the model process; True when it answers."""
@@ -121,7 +121,7 @@ class FaceService:
             reply = self.worker.analyze(buf, op="photo", embed=True, largest=True,
                                         timeout_s=self.settings.call_timeout_s)
         except FaceError as exc:
-            log.warning("face_photo failed code=%s", exc.code)
+            log.warning("face_photo_failed code=%s", exc.code)
             return None, (NotDone.NO_FACE_IN_PHOTO if exc.code == "bad_image"
                           else NotDone.WORKER_FAILED)
         finally:

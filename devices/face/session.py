@@ -112,7 +112,7 @@ class FaceSession:
                                          timeout_s=self._settings.call_timeout_s)
         except FaceError as exc:
             self._hint = "please_wait"
-            log.warning("face_frame failed code=%s", exc.code)
+            log.warning("face_frame_failed code=%s", exc.code)
             return self.state()
         finally:
             buf[:] = bytes(len(buf))

@@ -133,7 +133,7 @@ class FaceWorker:
             self.last_error = hello.get("code", "model_failed")
             raise FaceError(self.last_error or "model_failed", hello.get("detail", ""))
         self.model, self.last_error = hello["model"], None
-        log.info("face_worker started pid=%d ms=%.0f", proc.pid,
+        log.info("face_worker_started pid=%d ms=%.0f", proc.pid,
                  1000 * (time.monotonic() - started))
 
     def _kill(self) -> None:
@@ -152,7 +152,7 @@ class FaceWorker:
                     self._conn.send({"op": "stop"})
                     self._proc.join(2.0)
                 except (OSError, ValueError):
-                    log.debug("face_worker stop: pipe already closed")
+                    log.debug("face_worker_stop pipe=closed")
             self._kill()
 
     @property
@@ -173,7 +173,7 @@ class FaceWorker:
             for attempt in (1, 2):
                 if not self.alive():
                     if self._proc is not None or attempt == 2:
-                        log.warning("face_worker died; restarting")
+                        log.warning("face_worker_died action=restart")
                     self._spawn()
                 try:
                     answer, embedding = self._call(head, payload, timeout_s)
@@ -197,7 +197,7 @@ class FaceWorker:
             conn.send(head)
             conn.send_bytes(payload)
             if not conn.poll(timeout_s):
-                log.warning("face_worker timeout op=%s timeout_s=%.1f; killed", head["op"],
+                log.warning("face_worker_timeout op=%s timeout_s=%.1f action=killed", head["op"],
                             timeout_s)
                 self._kill()
                 self.last_error = "worker_timeout"

@@ -113,7 +113,7 @@ class IdCardMonitor:
         try:
             self._on_event(IdCardEvent(kind, identity, code, detail, time.monotonic()))
         except Exception:  # a faulty listener must not stop monitoring
-            log.exception("idcard event listener failed")
+            log.exception("idcard_event_listener_failed")
 
     # the loop ---------------------------------------------------------------------------
     def _run(self) -> None:
@@ -133,7 +133,7 @@ class IdCardMonitor:
             except Exception as exc:  # never die: a health status, drop the link, back off
                 status = health_of(exc)
                 if not isinstance(exc, IdCardError):
-                    log.exception("idcard monitor round failed")
+                    log.exception("idcard_monitor_round_failed")
                 self.ops.set_health(status)
                 self._forget_placement()
                 if self.connected or not lost:
@@ -143,7 +143,7 @@ class IdCardMonitor:
                 try:
                     self.ops.disconnect()
                 except Exception:
-                    log.exception("idcard disconnect failed")
+                    log.exception("idcard_disconnect_failed")
                 self._stop.wait(delay)
                 delay = min(delay * 2, self.max_backoff_s)
 

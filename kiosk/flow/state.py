@@ -350,8 +350,10 @@ class FlowState:
         if self.screen == Screen.TICKET and getattr(self.view, "ticket", None) is not None:
             return "screen.ticket_taken"  # the choice is made: take the ticket
         if self.screen == Screen.IDENTIFY:
-            if getattr(self.view, "identity", None) is not None:
-                return "screen.identify_confirm"  # the chip was read: check and confirm
+            identity = getattr(self.view, "identity", None)
+            if identity is not None:  # the document was read: check and confirm
+                return ("screen.identify_confirm_card" if identity.source == "id_card"
+                        else "screen.identify_confirm")
             if getattr(self.view, "mode", "") == "typed":
                 return "screen.identify_typed"  # no camera: "place it face down" misleads
             if getattr(self.view, "mode", "") == "idcard":

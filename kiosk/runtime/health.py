@@ -166,11 +166,15 @@ class Health:
 
     def heartbeat_devices(self) -> dict[str, dict[str, str]]:
         """The contract's `devices`: status one of ok/degraded/offline/error, and a detail.
-        A device not heard from yet is reported offline ("no status yet")."""
+        A device not heard from yet is reported offline ("no status yet"); one this kiosk
+        does not have ("not_configured": no camera source, no [idcard]) is left out, so the
+        monitoring centre sees no alarm for what was never there."""
         out: dict[str, dict[str, str]] = {}
         now = self._clock()
         with self._lock:
             for name, line in self._lines.items():
+                if line.code == "not_configured":
+                    continue
                 status = "offline" if line.status == "unknown" else line.status
                 detail = line.code or ("no status yet" if line.status == "unknown" else "")
                 if line.detail:

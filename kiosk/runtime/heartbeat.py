@@ -172,7 +172,7 @@ class Runtime(Periodic):
             return
         skew = (datetime.now(UTC) - theirs).total_seconds()
         if abs(skew) > CLOCK_SKEW_WARN_S:
-            log.warning("clock_skew seconds=%.0f (the kiosk's clock; receipts carry dates)",
+            log.warning("clock_skew seconds=%.0f clock=kiosk",
                         skew)
 
     # ---- commands ---------------------------------------------------------------------

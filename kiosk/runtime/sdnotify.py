@@ -114,7 +114,7 @@ class Notifier:
         key = message.split("=", 1)[0]
         if not self._warned:
             self._warned = True
-            log.warning("sd_notify_failed message=%s error=%s (further failures at debug)",
+            log.warning("sd_notify_failed message=%s error=%s further=debug",
                         key, exc)
         else:
             log.debug("sd_notify_failed message=%s error=%s", key, exc)

@@ -165,6 +165,7 @@ STRINGS: dict[str, str] = {
     "submit.catalog_refused": (
         "This service does not accept what was given for: {field}. "
         "Please change it, then submit."),
+    "screen.identify_confirm_card": "Check the details read from your card, then tap Confirm.",
     # --- labels: the words of the screens around the messages (QML's vm.t.<key>) ---
     "label.app_title": "Government Services Kiosk",
     "label.file": "File an application",
@@ -341,7 +342,6 @@ STRINGS: dict[str, str] = {
     "label.ps.supplemented": "Materials added",
     "label.cap.identify_idcard": "ID card reader",
     "label.dev.idcard_reader": "ID card reader",
-    "label.place_idcard": "Place your ID card on the card reader",
     "label.idcard_hint": (
         "Resident ID card, foreign permanent resident ID card or HK/Macau/Taiwan "
         "residence permit"),
@@ -354,6 +354,9 @@ STRINGS: dict[str, str] = {
     "label.nation": "Ethnic group",
     "label.valid_until": "Valid until",
     "label.long_term": "Long-term",
+    "label.idcard_accepted": "Cards accepted",
+    "label.reading_area": "Card reader",
+    "label.id_number_card": "ID number",
     # --- paper: receipts, queue tickets and status slips ---
     "paper.banner": "Government Services Kiosk",
     "paper.filing": "FILING RECEIPT",

@@ -131,6 +131,7 @@ STRINGS: dict[str, str] = {
     "identify.idcard_read_failed": "证件未能读取，请拿起后重新放置。",
     "identify.card_expired": "此证件已过有效期，不能用于办理。请使用有效证件，或到人工窗口咨询。",
     "submit.catalog_refused": "本事项不接受此项内容：{field}。请修改后再提交。",
+    "screen.identify_confirm_card": "请核对证件上的信息，无误后点击确认。",
     # --- labels: the words of the screens around the messages (QML's vm.t.<key>) ---
     "label.app_title": "政务服务自助终端",
     "label.file": "办理业务",
@@ -304,7 +305,6 @@ STRINGS: dict[str, str] = {
     "label.ps.supplemented": "已补充材料",
     "label.cap.identify_idcard": "身份证读取",
     "label.dev.idcard_reader": "身份证读卡器",
-    "label.place_idcard": "请将身份证放在读卡区",
     "label.idcard_hint": "居民身份证、外国人永久居留身份证、港澳台居民居住证均可",
     "label.idcard_reading": "正在读取，请不要移动证件…",
     "label.use_passport": "使用护照",
@@ -315,6 +315,9 @@ STRINGS: dict[str, str] = {
     "label.nation": "民族",
     "label.valid_until": "有效期至",
     "label.long_term": "长期",
+    "label.idcard_accepted": "可使用的证件",
+    "label.reading_area": "读卡区",
+    "label.id_number_card": "公民身份号码",
     # --- paper: receipts, queue tickets and status slips ---
     "paper.banner": "政务服务自助终端",
     "paper.filing": "受 理 回 执",

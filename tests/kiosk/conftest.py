@@ -1,8 +1,8 @@
-"""The flow's test rig (tests/kiosk/test_flow.py make_rig) as a fixture for every module."""
+"""The flow's test rig (tests/kiosk/flow_rig.py make_rig) as a fixture for every module."""
 
 import pytest
 
-from tests.kiosk.test_flow import make_rig
+from tests.kiosk.flow_rig import make_rig
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ from sim.card import get_profile
 from sim.card.chip import Chip
 from sim.card.pki import load_test_pki
 from sim.card.profiles import CHINESE_MRZ
-from tests.kiosk.test_flow import capture_materials, find_by_initials, make_rig
+from tests.kiosk.flow_rig import capture_materials, find_by_initials, make_rig
 
 CSCA = load_test_pki().csca_cert
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from devices.idcard.port import Identity as CardIdentity
 from kiosk.flow.state import Screen
 from offline_queue.resident_id import synthetic_id_number
-from tests.kiosk.test_flow import capture_materials, find_by_initials
+from tests.kiosk.flow_rig import capture_materials, find_by_initials
 
 ADDRESS = "广东省深圳市南山区科技园示例路1号"
 

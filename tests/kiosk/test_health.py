@@ -12,7 +12,7 @@ from kiosk.flow.state import Screen
 from kiosk.runtime.health import CAPABILITY_NEEDS, Counters, Health
 from kiosk.runtime.heartbeat import Runtime
 from offline_queue.client import Command
-from tests.kiosk.test_flow import file_visit, identify, make_rig
+from tests.kiosk.flow_rig import file_visit, identify, make_rig
 
 
 def caps(health: Health) -> dict[str, bool]:
@@ -266,7 +266,7 @@ def test_a_kiosk_started_with_the_platform_down_files_from_the_cached_catalog(tm
     from offline_queue.settings import load_queue_settings
     from sim.printer import VirtualPrinter
     from tests.conftest import write_config
-    from tests.kiosk.test_flow import PLACE, RECEIPT, FakeCard
+    from tests.kiosk.flow_rig import PLACE, RECEIPT, FakeCard
 
     first, vp = make_rig(tmp_path, platform)  # fetched the catalog once: it is on disk
     vp.stop()

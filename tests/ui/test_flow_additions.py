@@ -19,7 +19,7 @@ from offline_queue.outbox import Outbox
 from offline_queue.settings import load_queue_settings
 from sim.platform.catalog import build_catalog
 from tests.conftest import write_config
-from tests.kiosk.test_flow import PLACE, RECEIPT, FakeCard, FlowSettings, page_jpeg
+from tests.kiosk.flow_rig import PLACE, RECEIPT, FakeCard, FlowSettings, page_jpeg
 
 
 def make_flow(folder, executor=None) -> tuple[Flow, Outbox]:

@@ -45,7 +45,9 @@ Item {
             anchors { left: face.right; right: parent.right; top: parent.top; margins: theme.margin }
             spacing: theme.gap
             Label { objectName: "name"; width: parent.width; text: scr.who ? scr.who.name : ""; font.pixelSize: theme.huge; font.bold: true }
-            Label { width: parent.width; text: scr.who ? vm.t.document_number + ": " + scr.who.document_number : "" }
+            Label { width: parent.width
+                    text: scr.who ? (scr.fromCard && scr.who.id_type !== "foreign_permanent_resident" ? vm.t.id_number_card : vm.t.document_number)
+                                    + ": " + scr.who.document_number : "" }
             Label { width: parent.width; visible: !scr.fromCard; text: scr.who ? vm.t.nationality + ": " + scr.who.nationality : "" }
             Label { width: parent.width; visible: scr.fromCard && !!scr.who.nation; text: scr.who ? vm.t.nation + ": " + scr.who.nation : "" }
             Label { objectName: "address"; width: parent.width; visible: scr.fromCard && !!scr.who.address
@@ -107,15 +109,16 @@ Item {
                     }
                 }
             }
-            Label { anchors { horizontalCenter: parent.horizontalCenter; bottom: parent.bottom; bottomMargin: theme.gap }
-                    text: scr.v.reading_idcard ? vm.t.idcard_reading : "⬇ " + vm.t.place_idcard
+            Label { objectName: "placeIdcard"
+                    anchors { horizontalCenter: parent.horizontalCenter; bottom: parent.bottom; bottomMargin: theme.gap }
+                    text: scr.v.reading_idcard ? vm.t.idcard_reading : "⬇ " + vm.t.reading_area
                     color: scr.v.reading_idcard ? theme.accent : theme.fg; font.bold: true }
         }
         Column {
             anchors { left: theme.portrait ? parent.left : readerPicture.right; right: parent.right
                       top: theme.portrait ? readerPicture.bottom : parent.top; margins: theme.margin }
             spacing: theme.margin
-            Label { objectName: "placeIdcard"; width: parent.width; text: vm.t.place_idcard; font.pixelSize: theme.title; font.bold: true }
+            Label { width: parent.width; text: vm.t.idcard_accepted; font.pixelSize: theme.title; font.bold: true }
             Label { width: parent.width; text: vm.t.idcard_hint; color: theme.muted }
             Btn { objectName: "usePassport"; visible: scr.canPassport; text: vm.t.use_passport
                   onClicked: vm.send("use_passport", []) }
