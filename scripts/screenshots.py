@@ -170,6 +170,7 @@ class Shooter:
         f.mrz_typed("E12345678", "850315", "330314")
         self.shot("identify-reading", pump=False)
         f.cancel()
+        f.leave_confirmed()  # "Leave this application?": the typed fields are erased
         # The camera way: the MRZ read from the preview unlocks the chip.
         f.start_filing()
         served = self.ui.images.requests

@@ -595,6 +595,7 @@ def test_full_disk_keeps_the_visit_with_a_message(rig, monkeypatch):
     assert not state.capability("file").available
     assert rig.flow.session.holds_personal_data()  # nothing lost: they can go to a window
     rig.flow.cancel()
+    rig.flow.leave_confirmed()  # answers "Leave this application?"
     assert not rig.flow.session.holds_personal_data()
 
 
@@ -823,6 +824,7 @@ def test_nothing_personal_remains_after_timeout_abandon_and_finish(rig, caplog, 
     session_pages = [p for pages in flow.session.pages.values() for p in pages]
     buffers = [p.jpeg for p in session_pages]
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.state.message.key == "visit.cancelled"
     assert leftovers(flow) == []
     assert all(len(b) == 0 for b in buffers)  # the page buffers were emptied
@@ -857,6 +859,7 @@ def test_face_buffer_is_overwritten_on_wipe(rig):
     face = rig.flow.session.identity.face
     assert bytes(face) == FACE
     rig.flow.cancel()
+    rig.flow.leave_confirmed()  # answers "Leave this application?"
     assert face == bytearray() or set(face) <= {0}
 
 
@@ -869,6 +872,7 @@ def test_language_and_accessibility_reset_for_the_next_person(rig):
     identify(flow)
     assert flow.state.lang == "en" and flow.state.large_text
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     s = flow.state
     assert (s.lang, s.large_text, s.high_contrast, s.speech) == ("zh", False, False, False)
     assert s.instruction_key == "screen.attract"
@@ -881,6 +885,8 @@ def test_back_everywhere_never_raises(rig):
     fill_form(flow)
     for _ in range(12):
         flow.back()
+        if flow.state.confirm_leave:  # "Leave this application?": yes
+            flow.leave_confirmed()
     assert flow.state.screen == Screen.ATTRACT
     assert not flow.session.holds_personal_data()
 
@@ -953,7 +959,8 @@ def test_random_intents_never_raise(rig):
         lambda: flow.progress_typed("BA01-K017-20250101-0001", "ABC123"),
         lambda: flow.pick_ticket_category("CR"), lambda: flow.reprint(),
         lambda: flow.finish(), lambda: flow.more_time(), lambda: flow.set_delivery("mail"),
-        lambda: flow.edit_materials(),
+        lambda: flow.edit_materials(), lambda: flow.leave_confirmed(),
+        lambda: flow.leave_declined(),
     ]
     for _ in range(400):
         rng.choice(calls)()
@@ -961,6 +968,7 @@ def test_random_intents_never_raise(rig):
         flow.tick()
         assert flow.state.screen in Screen
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert not flow.session.holds_personal_data()
 
 
