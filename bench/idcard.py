@@ -188,6 +188,7 @@ def screen_runs(runs: int, frames_per_read: float, rng: random.Random) -> list[f
             out.append((time.monotonic() - placed - own_s) * 1000)
             world.reader.remove()
             flow.cancel()
+            flow.leave_confirmed()  # "Leave this application?": yes
             pump_until(lambda: flow.state.screen.value == "attract")
             time.sleep(0.15)  # the monitor sees the card go before the next citizen
     finally:

@@ -6,7 +6,8 @@ Runs the real QML offscreen around a kiosk built by kiosk.app against the demo's
 simulators (platform simulator, virtual printer, camera feed from sim/camera scenes, the
 emulated chip in-process) and drives one visit per language through every screen,
 including the degraded ones (platform down, printer out, receipt on screen), staff
-sign-in, maintenance, progress with needs_materials, the ticket and the idle warning.
+sign-in, maintenance, progress with needs_materials, the ticket and the idle warning;
+then "Leave this application?" and high contrast (`--changes`: only those).
 Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
 """
 
@@ -63,6 +64,7 @@ class Shooter:
         self.flow = self.kiosk.flow
         self.lang = "zh"
         self.n = 0
+        self.changes_only = False
         self.saved: list[Path] = []
 
     def close(self) -> None:
@@ -131,9 +133,13 @@ class Shooter:
         f.platform_status(True)
         f.device_status("printer", "ok", "ok", "")
 
+        if self.changes_only:
+            self.changes()
+            return
         self.staff()
         self.visit()
         self.ticket()
+        self.changes()
 
     def staff(self) -> None:
         f, world = self.flow, self.world
@@ -181,6 +187,7 @@ class Shooter:
         save("identify-idcard-read")
         reader.remove()
         f.cancel()
+        f.leave_confirmed()  # "Leave this application?": the card's details are erased
         f.start_filing()
         reader.place(sample_cards()["resident_expired"])
         self.wait(lambda: f.state.message is not None
@@ -204,9 +211,12 @@ class Shooter:
         f.mrz_typed("E12345678", "850315", "330314")
         self.shot("identify-reading", pump=False)
         f.cancel()
-        # The camera way: the MRZ read from the preview unlocks the chip.
+        f.leave_confirmed()  # "Leave this application?": the typed fields are erased
+        # The camera way: the MRZ read from the preview unlocks the chip. (The ID card
+        # reader comes first when it is up; the demo's card lies on it: the passport way.)
         f.start_filing()
-        f.use_passport()
+        if f.state.view.mode == "idcard":
+            f.use_passport()
         served = self.ui.images.requests
         self.wait(lambda: self.ui.images.requests >= served + 2
                   or f.state.view.identity is not None, "the preview", 10)
@@ -298,6 +308,33 @@ class Shooter:
         self.shot("idle_warning", pump=False)
         f.cancel()
 
+    def changes(self) -> None:
+        """Issue 15: "Leave this application?" over the document just read and over a
+        form, and the same in high contrast (the verified badge, the text boxes' edges)."""
+        f = self.flow
+        f.start_filing()
+        if f.state.view.mode == "idcard":
+            f.use_passport()
+        self.wait(lambda: self.idle() and f.state.view.identity is not None, "the chip")
+        f.cancel()
+        self.wait(lambda: f.state.confirm_leave, "the leave question")
+        self.shot("leave-question-identify")
+        f.set_high_contrast(True)
+        self.shot("contrast-leave-question")
+        f.leave_declined()
+        self.shot("contrast-identify-verified")
+        f.confirm_identity()
+        f.choose_service(SERVICE)
+        f.start_form()
+        self.shot("contrast-form")
+        f.set_high_contrast(False)
+        self.shot("form-inputs")
+        f.set_field("mobile", DEMO_FORM["mobile"])
+        f.cancel()
+        self.shot("leave-question-form")
+        f.leave_confirmed()
+        self.shot("attract-left")
+
     def _delivered(self, tracking: str) -> bool:
         subs = self.world.platform.audit()["submissions"].values()
         return any(s["tracking_no"] == tracking and s["commits"] for s in subs)
@@ -318,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     p.add_argument("--only", choices=("landscape", "portrait"))
     p.add_argument("--lang", choices=("zh", "en"))
+    p.add_argument("--changes", action="store_true",
+                   help="only issue 15's screens: the leave question, high contrast")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -325,6 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as work:
         for orientation in (args.only,) if args.only else ("landscape", "portrait"):
             shooter = Shooter(orientation, args.out, Path(work))
+            shooter.changes_only = args.changes
             try:
                 for lang in (args.lang,) if args.lang else ("zh", "en"):
                     shooter.run(lang)

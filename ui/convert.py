@@ -51,6 +51,7 @@ def state_to_qml(state: FlowState) -> dict[str, Any]:
         "warning_left_s": state.warning_left_s if state.warning_left_s is not None else -1,
         "warning_text": warning,
         "more_time_button": text("visit.more_time_button", lang),
+        "confirm_leave": state.confirm_leave,
         "capabilities": caps,
         "can": {c.name: c.available for c in state.capabilities},
         "visit_active": state.visit_active,

@@ -35,7 +35,7 @@ INTENTS = frozenset({
     "add_page", "remove_page", "material_done", "edit_form", "edit_field", "edit_materials",
     "set_delivery", "submit", "reprint", "progress_typed", "code_scanned", "start_supplement",
     "pick_ticket_category", "refresh_maintenance", "retry_dead", "test_print",
-    "reload_catalog", "leave_application",
+    "reload_catalog", "leave_application", "leave_confirmed", "leave_declined",
 })
 
 

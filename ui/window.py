@@ -25,6 +25,7 @@ from kiosk.flow import Flow
 from .images import FlowImageProvider, PreviewSource
 from .metrics import ScreenMetrics
 from .speech import Speaker
+from .theme import palettes
 from .viewmodel import FlowModel
 
 log = logging.getLogger(__name__)
@@ -101,6 +102,7 @@ def load_ui(flow: Flow, metrics: ScreenMetrics | None = None, *,
     engine.addImageProvider("flow", images)
     speaker = Speaker(vm, speech_engine, parent=engine)
     engine.rootContext().setContextProperty("vm", vm)
+    engine.rootContext().setContextProperty("palettes", palettes())  # ui/theme.py
     # The screens of a finished visit are gone; make their objects and strings go too.
     # Deferred to the top of the event loop: a screen's own button may have ended the visit.
     vm.visitEnded.connect(lambda: QTimer.singleShot(0, lambda: _drop_leftovers(engine)))

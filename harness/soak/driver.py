@@ -215,6 +215,8 @@ class Driver:
                 self.stats.checks_failed["idle_timeout_ignored"] += 1
             raise VisitEnd("timed_out", f"idle@{step}")
         f.cancel()
+        if self.state.confirm_leave:  # "Leave this application?": yes, erase my details
+            f.leave_confirmed()
         raise VisitEnd("abandoned", f"cancel@{step}")
 
     def home(self, timeout_s: float = 10.0) -> bool:
@@ -226,6 +228,7 @@ class Driver:
             if self.state.busy == "filing":  # a commit is never dropped: wait for it
                 self.idle(max(0.0, deadline - time.monotonic()))
             f.cancel()
+            f.leave_confirmed()  # answers "Leave this application?" when it is asked
             if self.wait(lambda: self.state.screen in HOME, 0.5):
                 break
             if time.monotonic() >= deadline:

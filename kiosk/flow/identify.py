@@ -20,6 +20,7 @@ from devices.card.errors import (
 from devices.mrz import Mrz, MrzError, bac_seed
 
 from ..session import AccessKey, IdCardLike, Identity, mrz_date
+from .leaving import leave
 from .parsing import error_name, yymmdd
 from .state import IdentifyView, Screen
 from .views import identity_summary
@@ -66,7 +67,7 @@ class Identify:
             v.session.clear_citizen()
             v.go(Screen.STAFF_MENU)
         else:
-            v.end_visit(None)
+            leave(v, "back")  # asks first when a document was read
 
     # ---- the ID card on the SAM reader ---------------------------------------------------
 

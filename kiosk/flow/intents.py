@@ -32,6 +32,7 @@ from ..session import IdCardLike, Session
 from ..strings import LANGUAGES
 from .filing import Filing
 from .identify import Identify
+from .leaving import leave, leave_confirmed, leave_declined
 from .materials import Materials
 from .parsing import local_now
 from .ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPort, PrinterPort
@@ -168,7 +169,11 @@ class Flow:
                           while_busy=True)
 
     def cancel(self) -> None:
-        """'Cancel' / 'Start over': the visit ends and is wiped, from any screen."""
+        """'Cancel': leave the visit from any screen. With an application in it the flow
+        asks first (`state.confirm_leave`; answer with leave_confirmed / leave_declined);
+        with nothing in it the visit ends and is wiped at once; after the receipt or a
+        ticket it is simply finished. Programs that mean "end it now" call
+        `cancel()` then `leave_confirmed()` (a no-op when nothing was asked)."""
         v = self.visit
 
         def handle() -> None:
@@ -177,8 +182,18 @@ class Flow:
                 # file an application whose receipt nobody saw. The receipt comes first.
                 log.info("flow_cancel_deferred busy=filing")
                 return
-            v.end_visit("visit.cancelled")
+            leave(v, "cancel")
         v.intent("cancel", handle, while_busy=True)
+
+    def leave_confirmed(self) -> None:
+        """The answer "Leave and erase my details" to "Leave this application?"."""
+        self.visit.intent("leave_confirmed", lambda: leave_confirmed(self.visit),
+                          while_busy=True)
+
+    def leave_declined(self) -> None:
+        """The answer "Continue my application": the question goes, nothing is lost."""
+        self.visit.intent("leave_declined", lambda: leave_declined(self.visit),
+                          while_busy=True)
 
     def back(self) -> None:
         self.visit.intent("back", self.visit.back, while_busy=True)

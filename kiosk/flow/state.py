@@ -334,6 +334,7 @@ class FlowState:
     busy: str | None = None  # "reading_chip", "filing", "printing", ... (show a spinner)
     message: Message | None = None
     warning_left_s: int | None = None  # the "do you need more time?" prompt, counting down
+    confirm_leave: bool = False  # "Leave this application?": leave_confirmed / _declined
     capabilities: tuple[Capability, ...] = ()
     visit_active: bool = False
     staff_signed_in: bool = False

@@ -15,7 +15,8 @@ def build_state(v: Visit) -> FlowState:
     return FlowState(
         screen=vs.screen, view=v.view(), lang=vs.lang, large_text=vs.large_text,
         high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy, message=vs.message,
-        warning_left_s=v.warning_left, capabilities=v.capabilities(), visit_active=vs.active,
+        warning_left_s=v.warning_left, confirm_leave=vs.confirm_leave,
+        capabilities=v.capabilities(), visit_active=vs.active,
         staff_signed_in=staff is not None, exit_requested=v.exit_requested,
         exit_code=v.exit_code, visit=v.number, camera=v.camera_request())
 

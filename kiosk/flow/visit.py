@@ -29,6 +29,7 @@ from ..catalog import Catalog, Service
 from ..runtime.health import Counters, Health
 from ..session import Session
 from ..text import Text
+from .leaving import leave
 from .parsing import error_name
 from .ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPort, PrinterPort
 from .settings import ATTRACT_MESSAGE_S, EXIT_RESTART, FlowSettings
@@ -105,6 +106,7 @@ class VisitState:
     speech: bool = False
     message: Message | None = None
     active: bool = False  # a citizen (or staff) started something
+    confirm_leave: bool = False  # "Leave this application?" is asked (leaving.py)
     mode: str = "file"  # file | supplement
     # identify
     identify_mode: str = "camera"  # idcard | camera | typed
@@ -367,7 +369,8 @@ class Visit:
         log.info("flow_visit_ended reason=%s visit=%d", reason or "done", self.number)
 
     def back(self) -> None:
-        """'Back': a job in flight is abandoned; else the screen's own back, or the end."""
+        """'Back': a job in flight is abandoned; else the screen's own back, or leaving
+        (which asks first when there is an application to lose)."""
         screen = self.vs.screen
         if self.busy is not None:
             if screen == Screen.REVIEW and self.busy == "filing":
@@ -382,7 +385,7 @@ class Visit:
         if parts is not None and parts.back is not None:
             parts.back()
         else:
-            self.end_visit(None)
+            leave(self, "back")
 
     # ---- availability and service -------------------------------------------------------
 
@@ -436,8 +439,8 @@ class Visit:
         """What the screen showing wants of the camera: "mrz" (identify, document on the
         camera, no chip read yet), "page" (capture, a page awaited), "code" (progress
         lookup: a receipt's QR code) or None. Nothing while a job runs."""
-        if self.busy is not None:
-            return None
+        if self.busy is not None or self.vs.confirm_leave:
+            return None  # nor while "Leave this application?" is asked
         vs = self.vs
         if (vs.screen == Screen.IDENTIFY and vs.identify_mode == "camera"
                 and self.session.identity is None):

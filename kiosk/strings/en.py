@@ -189,6 +189,11 @@ STRINGS: dict[str, str] = {
     "label.continue": "Continue",
     "label.confirm": "Confirm",
     "label.finish": "Finish",
+    "label.leave_title": "Leave this application?",
+    "label.leave_body": ("Your document details, what you typed and the pages you scanned "
+                         "will be erased. Nothing will be sent."),
+    "label.leave_continue": "Continue my application",
+    "label.leave_erase": "Leave and erase my details",
     "label.on": "on",
     "label.off": "off",
     "label.place_document": "Lay your document's photo page on the scanner",

@@ -139,6 +139,7 @@ def test_identity_through_pcscd_and_the_emulator(tmp_path, platform, pcsc_slot):
 
         # Pulled out in the middle of the next read: the visit is wiped.
         flow.cancel()
+        flow.leave_confirmed()  # answers "Leave this application?"
         emulator.remove()
         time.sleep(1.0)
         emulator.remove_after = 5

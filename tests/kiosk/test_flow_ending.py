@@ -215,6 +215,7 @@ def test_nothing_personal_remains_after_timeout_abandon_and_finish(rig, caplog, 
     session_pages = [p for pages in flow.session.pages.values() for p in pages]
     buffers = [p.jpeg for p in session_pages]
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.state.message.key == "visit.cancelled"
     assert leftovers(flow) == []
     assert all(len(b) == 0 for b in buffers)  # the page buffers were emptied
@@ -249,6 +250,7 @@ def test_face_buffer_is_overwritten_on_wipe(rig):
     face = rig.flow.session.identity.face
     assert bytes(face) == FACE
     rig.flow.cancel()
+    rig.flow.leave_confirmed()  # answers "Leave this application?"
     assert face == bytearray() or set(face) <= {0}
 
 
@@ -261,6 +263,7 @@ def test_language_and_accessibility_reset_for_the_next_person(rig):
     identify(flow)
     assert flow.state.lang == "en" and flow.state.large_text
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     s = flow.state
     assert (s.lang, s.large_text, s.high_contrast, s.speech) == ("zh", False, False, False)
     assert s.instruction_key == "screen.attract"
@@ -273,5 +276,7 @@ def test_back_everywhere_never_raises(rig):
     fill_form(flow)
     for _ in range(12):
         flow.back()
+        if flow.state.confirm_leave:  # "Leave this application?": yes
+            flow.leave_confirmed()
     assert flow.state.screen == Screen.ATTRACT
     assert not flow.session.holds_personal_data()

@@ -102,6 +102,7 @@ def test_full_disk_keeps_the_visit_with_a_message(rig, monkeypatch):
     assert not state.capability("file").available
     assert rig.flow.session.holds_personal_data()  # nothing lost: they can go to a window
     rig.flow.cancel()
+    rig.flow.leave_confirmed()  # answers "Leave this application?"
     assert not rig.flow.session.holds_personal_data()
 
 
@@ -212,7 +213,8 @@ def test_random_intents_never_raise(rig):
         lambda: flow.progress_typed("BA01-K017-20250101-0001", "ABC123"),
         lambda: flow.pick_ticket_category("CR"), lambda: flow.reprint(),
         lambda: flow.finish(), lambda: flow.more_time(), lambda: flow.set_delivery("mail"),
-        lambda: flow.edit_materials(),
+        lambda: flow.edit_materials(), lambda: flow.leave_confirmed(),
+        lambda: flow.leave_declined(),
     ]
     for _ in range(400):
         rng.choice(calls)()
@@ -220,6 +222,7 @@ def test_random_intents_never_raise(rig):
         flow.tick()
         assert flow.state.screen in Screen
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert not flow.session.holds_personal_data()
 
 

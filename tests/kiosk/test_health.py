@@ -96,6 +96,7 @@ def test_nothing_useful_closes_the_kiosk_between_visits_and_reopens_it(rig):
     flow.platform_status(False)
     assert flow.state.screen == Screen.CHOOSE_SERVICE  # never mid-visit
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.state.screen == Screen.OUT_OF_SERVICE
     view = flow.state.view
     assert view.why == "nothing_useful" and view.hotline == "12345"
@@ -118,6 +119,7 @@ def test_restart_waits_for_the_visit_to_end(rig):
     flow.request_restart()
     assert not flow.state.exit_requested
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.state.exit_requested and flow.state.exit_code == EXIT_RESTART
 
 
@@ -166,6 +168,7 @@ def test_out_of_service_command_closes_reports_and_outlives_a_restart(rig):
     runtime.beat()
     assert flow.state.screen == Screen.CHOOSE_SERVICE  # the citizen finishes first
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.state.screen == Screen.OUT_OF_SERVICE
     assert flow.state.view.why == "commanded"
     runtime.beat()  # the command rides on this answer again: carried out once only
@@ -196,6 +199,7 @@ def test_restart_command_is_carried_out_once_at_an_idle_moment(rig):
     runtime.beat()
     assert not flow.state.exit_requested
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.state.exit_requested and flow.state.exit_code == EXIT_RESTART
     # After the restart the same command arrives again (at least once): not repeated.
     rig2, vp2 = make_rig(rig.folder / "again", platform)

@@ -67,6 +67,7 @@ def test_what_each_screen_wants_of_the_camera(flow):
     flow.retake(0)
     assert flow.camera_wanted() == "page"
     flow.cancel()
+    flow.leave_confirmed()  # answers "Leave this application?"
     assert flow.camera_wanted() is None
     flow.platform_status(True)
     flow.open_progress()

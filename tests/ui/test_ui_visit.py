@@ -143,6 +143,7 @@ def test_privacy_after_timeout_abandon_and_finish(world):
         nothing_left()
         identified()
         ui.vm.send("cancel", [])
+        ui.vm.send("leave_confirmed", [])  # answers "Leave this application?"
         nothing_left()
         identified()
         flow.confirm_identity()

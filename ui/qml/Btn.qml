@@ -13,7 +13,7 @@ Rectangle {
     implicitWidth: Math.max(theme.touch * (big ? 3 : 1.6), label.implicitWidth + theme.gap * 4)
     implicitHeight: Math.max(theme.touch * (big ? 1.4 : 1), label.implicitHeight + theme.gap * 2)
     radius: 10
-    color: !enabled ? theme.disabled : primary ? theme.accent : danger ? (theme.hc ? "#000000" : "#fbe9e7") : theme.panel
+    color: !enabled ? theme.disabled : primary ? theme.accent : danger ? theme.dangerBg : theme.panel
     border.color: !enabled ? theme.disabled : danger ? theme.bad : theme.accent
     border.width: theme.hc ? 3 : 2
     opacity: area.pressed ? 0.7 : 1
@@ -28,7 +28,7 @@ Rectangle {
         font.pixelSize: btn.big ? theme.title : theme.font
         font.family: theme.family
         font.bold: btn.primary || btn.big
-        color: !btn.enabled ? "#444444" : btn.primary ? theme.inkOnAccent : btn.danger ? theme.bad : theme.accent
+        color: !btn.enabled ? theme.disabledInk : btn.primary ? theme.inkOnAccent : btn.danger ? theme.bad : theme.accent
     }
     MouseArea { id: area; anchors.fill: parent; onClicked: btn.clicked() }
 }

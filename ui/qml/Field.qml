@@ -15,7 +15,7 @@ Rectangle {
     implicitWidth: theme.touch * 6
     radius: 8
     color: theme.panel
-    border.color: bad ? theme.bad : input.activeFocus ? theme.accent : theme.line
+    border.color: bad ? theme.bad : input.activeFocus ? theme.accent : theme.inputLine
     border.width: input.activeFocus || bad ? 3 : 2
     TextInput {
         id: input

@@ -15,22 +15,40 @@ Window {
 
     readonly property var s: vm.state
     readonly property var v: s.view || ({})
+    // The visit got what it came for (a receipt, a ticket): the only way on is "Finish".
+    readonly property bool done: s.screen === "receipt" || (s.screen === "ticket" && !!v.ticket)
+    readonly property bool inVisit: s.screen !== "attract" && s.screen !== "out_of_service"
 
     QtObject {
         id: theme
         readonly property bool hc: root.s.high_contrast === true
         readonly property real scale: root.s.large_text === true ? 1.3 : 1.0
-        readonly property color bg: hc ? "#000000" : "#f3f6fa"
-        readonly property color panel: hc ? "#000000" : "#ffffff"
-        readonly property color fg: hc ? "#ffffff" : "#1b2430"
-        readonly property color muted: hc ? "#ffff00" : "#5a6675"
-        readonly property color accent: hc ? "#ffff00" : "#0b5cad"
-        readonly property color inkOnAccent: hc ? "#000000" : "#ffffff"
-        readonly property color ok: hc ? "#00ff00" : "#1d7a3a"
-        readonly property color warn: hc ? "#ffff00" : "#a35c00"
-        readonly property color bad: hc ? "#ff6060" : "#b3261e"
-        readonly property color line: hc ? "#ffffff" : "#c9d2dc"
-        readonly property color disabled: hc ? "#777777" : "#b8c0ca"
+        // The colours live in ui/theme.py (one palette per theme), where the contrast
+        // test reads them too.
+        readonly property var p: hc ? palettes.hc : palettes.normal
+        readonly property color bg: p.bg
+        readonly property color panel: p.panel
+        readonly property color fg: p.fg
+        readonly property color muted: p.muted
+        readonly property color accent: p.accent
+        readonly property color inkOnAccent: p.inkOnAccent
+        readonly property color ok: p.ok
+        readonly property color warn: p.warn
+        readonly property color bad: p.bad
+        readonly property color line: p.line
+        readonly property color inputLine: p.inputLine
+        readonly property color disabled: p.disabled
+        readonly property color disabledInk: p.disabledInk
+        readonly property color header: p.header
+        readonly property color headerInk: p.headerInk
+        readonly property color dangerBg: p.dangerBg
+        readonly property color inkOnOk: p.inkOnOk
+        readonly property color inkOnWarn: p.inkOnWarn
+        readonly property color infoBg: p.infoBg
+        readonly property color warningBg: p.warningBg
+        readonly property color errorBg: p.errorBg
+        readonly property color stage: p.stage
+        readonly property color veil: p.veil
         readonly property int touch: vm.ui.touch
         readonly property int font: Math.round(vm.ui.font * scale)
         readonly property int small: Math.round(vm.ui.small * scale)
@@ -53,7 +71,7 @@ Window {
             id: header
             anchors { left: parent.left; right: parent.right; top: parent.top }
             height: theme.touch + theme.gap * 2
-            color: theme.hc ? "#000000" : "#0b3a6e"
+            color: theme.header
             border.color: theme.line
             border.width: theme.hc ? 2 : 0
             Row {
@@ -62,14 +80,14 @@ Window {
                 Btn {
                     id: backButton
                     objectName: "back"
-                    visible: root.s.screen !== "attract" && root.s.screen !== "out_of_service"
+                    visible: root.inVisit && !root.done
                     text: "‹ " + vm.t.back
                     onClicked: send("back")
                 }
                 Label {
                     anchors.verticalCenter: parent.verticalCenter
                     text: vm.t.app_title
-                    color: theme.hc ? theme.fg : "#ffffff"
+                    color: theme.headerInk
                     font.pixelSize: theme.font
                     font.bold: true
                     visible: root.s.screen === "attract" || root.s.screen === "out_of_service"
@@ -86,7 +104,7 @@ Window {
                 }
                 Btn {
                     objectName: "cancel"
-                    visible: root.s.screen !== "attract" && root.s.screen !== "out_of_service"
+                    visible: root.inVisit && !root.done
                     text: "✕ " + vm.t.cancel
                     danger: true
                     onClicked: send("cancel")
@@ -110,8 +128,8 @@ Window {
             visible: !!root.s.message
             height: visible ? messageText.implicitHeight + theme.gap * 2 : 0
             radius: 8
-            color: theme.hc ? "#000000" : (root.s.message && root.s.message.level === "error" ? "#fde8e6"
-                   : root.s.message && root.s.message.level === "warning" ? "#fff3df" : "#e5f0fb")
+            color: root.s.message && root.s.message.level === "error" ? theme.errorBg
+                   : root.s.message && root.s.message.level === "warning" ? theme.warningBg : theme.infoBg
             border.color: root.s.message && root.s.message.level === "error" ? theme.bad
                           : root.s.message && root.s.message.level === "warning" ? theme.warn : theme.accent
             border.width: 2
@@ -144,7 +162,7 @@ Window {
         objectName: "busy"
         anchors.fill: parent
         visible: root.s.busy !== ""
-        color: "#b0000000"
+        color: theme.veil
         MouseArea { anchors.fill: parent }
         Rectangle {
             anchors.centerIn: parent
@@ -159,12 +177,46 @@ Window {
         }
     }
 
+    // "Leave this application?": the flow asks (state.confirm_leave) before anything the
+    // citizen gave is erased. "Continue" is the big, safe default; leaving is spelt out.
+    Rectangle {
+        id: leaveQuestion
+        objectName: "leaveQuestion"
+        anchors.fill: parent
+        visible: root.s.confirm_leave === true
+        color: theme.veil
+        MouseArea { anchors.fill: parent }
+        Rectangle {
+            anchors.centerIn: parent
+            width: Math.min(parent.width * 0.86, theme.touch * 15)
+            height: leaveCol.implicitHeight + theme.margin * 2
+            radius: 16
+            color: theme.panel
+            border.color: theme.bad
+            border.width: 4
+            Column {
+                id: leaveCol
+                anchors.centerIn: parent
+                width: parent.width - theme.margin * 2
+                spacing: theme.margin
+                Label { objectName: "leaveTitle"; width: parent.width; text: vm.t.leave_title
+                        font.pixelSize: theme.huge; font.bold: true; horizontalAlignment: Text.AlignHCenter }
+                Label { width: parent.width; text: vm.t.leave_body; font.pixelSize: theme.title
+                        horizontalAlignment: Text.AlignHCenter }
+                Btn { objectName: "leaveContinue"; width: parent.width; primary: true; big: true
+                      text: vm.t.leave_continue; onClicked: send("leave_declined") }
+                Btn { objectName: "leaveErase"; width: parent.width; danger: true
+                      text: vm.t.leave_erase; onClicked: send("leave_confirmed") }
+            }
+        }
+    }
+
     Rectangle {
         id: warning
         objectName: "idleWarning"
         anchors.fill: parent
         visible: root.s.warning_left_s >= 0
-        color: "#c0000000"
+        color: theme.veil
         MouseArea { anchors.fill: parent }
         Rectangle {
             anchors.centerIn: parent
@@ -183,7 +235,9 @@ Window {
                 Label { width: parent.width; text: root.s.warning_text; font.pixelSize: theme.title; wrapMode: Text.WordWrap; horizontalAlignment: Text.AlignHCenter }
                 Btn { objectName: "moreTime"; anchors.horizontalCenter: parent.horizontalCenter; primary: true; big: true
                       text: root.s.more_time_button; onClicked: send("more_time") }
-                Btn { anchors.horizontalCenter: parent.horizontalCenter; text: vm.t.cancel; onClicked: send("cancel") }
+                Btn { objectName: "idleLeave"; anchors.horizontalCenter: parent.horizontalCenter
+                      text: root.done ? vm.t.finish : vm.t.cancel
+                      onClicked: send(root.done ? "finish" : "cancel") }
             }
         }
     }

@@ -14,7 +14,7 @@ Item {
         anchors { left: parent.left; top: head.bottom; topMargin: theme.gap }
         width: theme.portrait ? parent.width : parent.width * 0.62
         height: theme.portrait ? parent.height * 0.5 : parent.height - head.height - theme.gap
-        color: "#202830"
+        color: theme.stage
         radius: 8
         Image {
             objectName: "preview"

@@ -59,7 +59,8 @@ Item {
                 width: badge.implicitWidth + theme.gap * 2; height: badge.implicitHeight + theme.gap
                 radius: 6
                 color: scr.who && scr.who.verified ? theme.ok : theme.warn
-                Label { id: badge; anchors.centerIn: parent; color: "#ffffff"; font.bold: true
+                Label { id: badge; anchors.centerIn: parent; font.bold: true
+                        color: scr.who && scr.who.verified ? theme.inkOnOk : theme.inkOnWarn
                         text: scr.who && scr.who.verified ? "✓ " + (scr.fromCard ? vm.t.idcard_verified : vm.t.chip_verified)
                                                           : "! " + vm.t.chip_not_verified }
             }
@@ -134,7 +135,7 @@ Item {
             anchors { left: parent.left; top: parent.top }
             width: theme.portrait ? parent.width : parent.width * 0.6
             height: Math.min(width * 9 / 16, parent.height - theme.touch * 2.5)
-            color: "#202830"
+            color: theme.stage
             radius: 8
             Image {
                 objectName: "preview"

@@ -11,7 +11,7 @@ Item {
         anchors { left: parent.left; top: parent.top }
         width: theme.portrait ? parent.width : parent.width * 0.5
         height: Math.min(width * 9 / 16, parent.height * 0.5)
-        color: "#202830"; radius: 8
+        color: theme.stage; radius: 8
         Image { anchors { fill: parent; margins: 4 } fillMode: Image.PreserveAspectFit; cache: false
                 source: "image://flow/preview/" + scr.frame }
     }

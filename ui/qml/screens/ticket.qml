@@ -33,6 +33,6 @@ Item {
             Btn { anchors { fill: parent; margins: theme.gap / 2 } text: modelData.name; primary: scr.v.preselected === modelData.code
                   onClicked: vm.send("pick_ticket_category", [modelData.code]) } }
     }
-    Btn { id: done; anchors { right: parent.right; bottom: parent.bottom } text: vm.t.finish; big: true; primary: !!scr.v.ticket
+    Btn { id: done; objectName: "finish"; anchors { right: parent.right; bottom: parent.bottom } text: vm.t.finish; big: true; primary: !!scr.v.ticket
           onClicked: vm.send("finish", []) }
 }
