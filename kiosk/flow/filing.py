@@ -58,7 +58,6 @@ class Filing:
 
     # ---- choose a service --------------------------------------------------------
 
-
     def choose_category(self, code: str | None) -> None:
         v = self.v
 
@@ -153,7 +152,6 @@ class Filing:
 
     # ---- the form ----------------------------------------------------------------
 
-
     def set_field(self, name: str, value: str) -> None:
         """A keystroke's worth of change: stored, and checked as-you-type."""
         v = self.v
@@ -218,7 +216,6 @@ class Filing:
             v.go(Screen.SERVICE)
 
     # ---- review and submit -------------------------------------------------------
-
 
     def edit_form(self, page: int = 0) -> None:
         v = self.v
@@ -397,7 +394,6 @@ class Filing:
             to_form_end(v)
 
     # ---- what the screens show ---------------------------------------------------
-
 
     def choose_view(self) -> ChooseServiceView:
         v = self.v

@@ -26,7 +26,6 @@ class Materials:
 
     # ---- the list ----------------------------------------------------------------
 
-
     def open_material(self, code: str) -> None:
         v = self.v
 
@@ -91,7 +90,6 @@ class Materials:
             to_form_end(v)
 
     # ---- capture -----------------------------------------------------------------
-
 
     def page_captured(self, jpeg: bytes, *, kind: str = "", size: tuple[int, int] | None = None,
                       dpi: int | None = None) -> None:
@@ -188,7 +186,6 @@ class Materials:
         v.go(Screen.MATERIALS)
 
     # ---- what the screens show ---------------------------------------------------
-
 
     def materials_view(self) -> MaterialsView:
         v = self.v

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from devices.printer import Document, PrintResult
 from offline_queue.client import Progress, StaffSession, Ticket
 from offline_queue.outbox import FiledSubmission, NewSubmission, OutboxItem, QueueStatus
+from offline_queue.records import DeadLetter
 
 from ..catalog import Catalog, RefreshResult
 from ..session import IdentityLike
@@ -62,6 +63,8 @@ class OutboxPort(Protocol):
     def items(self, state: str | None = None) -> Iterator[OutboxItem]: ...
 
     def retry(self, key: str) -> OutboxItem: ...
+
+    def dead_letters(self, limit: int = 20) -> list[DeadLetter]: ...
 
 
 class PrinterPort(Protocol):

@@ -45,7 +45,6 @@ class Progress:
 
     # ---- the lookup --------------------------------------------------------------
 
-
     def code_scanned(self, text: str) -> None:
         """The camera read a QR code or barcode on the progress screen."""
         v = self.v
@@ -103,7 +102,6 @@ class Progress:
         self.v.go(Screen.PROGRESS_LOOKUP)
 
     # ---- supplements -------------------------------------------------------------
-
 
     def start_supplement(self) -> None:
         v = self.v
@@ -175,7 +173,6 @@ class Progress:
         self.receipts.print_receipt()
 
     # ---- what the screen shows ---------------------------------------------------
-
 
     def view(self) -> ProgressView:
         v = self.v

@@ -13,10 +13,12 @@ from ..receipt import StatusSlip, status_slip
 from ..session import Staff
 from .parsing import error_name
 from .settings import EXIT_MAINTAINER, PIN_RE
-from .state import MaintenanceView, QueueLine, Screen, StaffMenuView, StaffSignInView
+from .state import DeadLine, MaintenanceView, QueueLine, Screen, StaffMenuView, StaffSignInView
 from .visit import Visit
 
 log = logging.getLogger("kiosk.flow")
+
+DEAD_SHOWN = 5  # the newest dead letters maintenance lists
 
 
 class StaffDesk:
@@ -34,7 +36,6 @@ class StaffDesk:
         visit.screen(Screen.MAINTENANCE, self.maintenance_view)
 
     # ---- sign-in -----------------------------------------------------------------
-
 
     def open_staff_sign_in(self) -> None:
         v = self.v
@@ -132,11 +133,10 @@ class StaffDesk:
             if staff is None or "maintain" not in staff.roles:
                 return
             v.go(Screen.MAINTENANCE)
-            v.start("queue_status", v.ports.outbox.status, "loading")
+            v.start("queue_status", self._queue_line, "loading")
         v.intent("staff_maintain", handle, allowed=(Screen.STAFF_MENU,))
 
     # ---- maintenance -------------------------------------------------------------
-
 
     def _maintainer(self) -> bool:
         staff = self.v.session.staff
@@ -147,16 +147,25 @@ class StaffDesk:
 
         def handle() -> None:
             if self._maintainer():
-                v.start("queue_status", v.ports.outbox.status, "loading")
+                v.start("queue_status", self._queue_line, "loading")
         v.intent("refresh_maintenance", handle, allowed=(Screen.MAINTENANCE,))
+
+    def _queue_line(self) -> QueueLine:
+        """On the executor: the queue's counts and its newest dead letters with the reason
+        the platform gave (a 422 is the kiosk's defect to see, not a silent count)."""
+        outbox = self.v.ports.outbox
+        st = outbox.status()
+        dead = tuple(DeadLine(d.tracking_no, d.service_code, d.error,
+                              ", ".join(f"{f}: {p}" for f, p in d.fields), d.message)
+                     for d in outbox.dead_letters(DEAD_SHOWN)) if st.dead else ()
+        return QueueLine(st.pending, st.dead, st.acknowledged, st.oldest_pending_age_s, dead)
 
     def _queue_status_done(self, value: Any, error: BaseException | None) -> None:
         v = self.v
         if error is not None:
             v.say("maintenance.queue_unreadable", "error")
             return
-        v.vs.queue = QueueLine(value.pending, value.dead, value.acknowledged,
-                                value.oldest_pending_age_s)
+        v.vs.queue = value
 
     def retry_dead(self) -> None:
         v = self.v
@@ -166,11 +175,11 @@ class StaffDesk:
                 return
             outbox = v.ports.outbox
 
-            def work() -> tuple[int, Any]:
+            def work() -> tuple[int, QueueLine]:
                 dead = list(outbox.items("dead"))
                 for item in dead:
                     outbox.retry(item.submission_id)
-                return len(dead), outbox.status()
+                return len(dead), self._queue_line()
 
             v.start("retry_dead", work, "working")
         v.intent("retry_dead", handle, allowed=(Screen.MAINTENANCE,))
@@ -180,8 +189,8 @@ class StaffDesk:
         if error is not None:
             v.say("maintenance.retry_failed", "error")
             return
-        count, status = value
-        self._queue_status_done(status, None)
+        count, line = value
+        self._queue_status_done(line, None)
         v.say("maintenance.retried", count=count)
 
     def test_print(self) -> None:
@@ -242,7 +251,6 @@ class StaffDesk:
         v.intent("leave_application", handle, allowed=(Screen.MAINTENANCE,))
 
     # ---- what the screens show ---------------------------------------------------
-
 
     def sign_in_view(self) -> StaffSignInView:
         v = self.v

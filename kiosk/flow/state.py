@@ -289,11 +289,25 @@ class TicketView:
 
 
 @dataclass(frozen=True)
+class DeadLine:
+    """A submission the platform refused (422), as maintenance shows it: the platform's
+    reason and the fields it named. `message` is the platform's own text: on screen for
+    staff only, never logged (it may echo filed data)."""
+
+    tracking_no: str
+    service_code: str
+    error: str
+    fields: str  # "delivery: not_offered, form.x: required"
+    message: str
+
+
+@dataclass(frozen=True)
 class QueueLine:
     pending: int
     dead: int
     acknowledged: int
     oldest_pending_age_s: int | None
+    dead_letters: tuple[DeadLine, ...] = ()  # the newest few, with the platform's reason
 
 
 @dataclass(frozen=True)

@@ -327,3 +327,27 @@ def test_review_edits_and_returns(rig):
     flow.submit()
     body = json.loads(rig.outbox.body(rig.outbox.find(flow.state.view.tracking_no).submission_id))
     assert body["delivery"] == "mail" and body["form"]["mobile"] == "13800138000"
+
+
+def test_maintenance_shows_dead_letters_with_the_platforms_reason(rig, caplog):
+    flow = rig.flow
+    rig.card.uid = "0499AABBCCDDEE"  # Technician Zhao: maintain only
+    flow.open_staff_sign_in()
+    flow.card_inserted()
+    flow.pin_entered("111111")
+    from offline_queue.outbox import NewSubmission
+
+    filed = rig.outbox.commit(NewSubmission("CR-HZ-0001", {"name": "x"}, {}))
+    rig.outbox.mark_dead(filed.submission_id, {
+        "error": "validation", "status": 422, "message": "delivery pickup is not offered",
+        "fields": [{"field": "delivery", "problem": "not_offered"}]})
+    flow.staff_maintain()
+    queue = flow.state.view.queue
+    assert queue.dead == 1 and len(queue.dead_letters) == 1
+    dead = queue.dead_letters[0]
+    assert dead.tracking_no == filed.tracking_no and dead.service_code == "CR-HZ-0001"
+    assert dead.error == "validation" and dead.fields == "delivery: not_offered"
+    assert dead.message == "delivery pickup is not offered"
+    assert "delivery pickup is not offered" not in caplog.text  # on screen for staff only
+    flow.retry_dead()
+    assert flow.state.view.queue.dead_letters == ()

@@ -7,6 +7,8 @@ import json
 import random
 from pathlib import Path
 
+import pytest
+
 from devices.card.errors import BacFailed, NoCard
 from devices.mrz import parse_mrz
 from kiosk.flow.ports import ManualExecutor
@@ -277,3 +279,36 @@ def test_cancel_during_the_commit_still_shows_the_receipt(tmp_path, platform):
     finally:
         vp.stop()
         r.outbox.close()
+
+
+@pytest.mark.parametrize("tamper, field", [
+    ("select", "travel_purpose"), ("required", "mobile"), ("pages", "materials.photo")])
+def test_what_the_catalog_forbids_is_refused_before_commit_with_the_field_named(
+        rig, tamper, field):
+    """The flow's own checks and the catalog check (offline_queue.catalog_rules) stop it
+    before anything is written; the delivery case is in test_flow_idcard.py."""
+    from kiosk.session import Page
+
+    flow = rig.flow
+    identify(flow)
+    find_by_initials(flow)
+    fill_form(flow)
+    capture_materials(flow)
+    if tamper == "select":
+        flow.session.form["travel_purpose"] = "space_tourism"  # not among the options
+    elif tamper == "required":
+        flow.session.form.pop("mobile")
+    else:  # more pages than the catalog allows for the photo
+        extra = flow.session.pages["photo"][0]
+        for _ in range(10):
+            flow.session.pages["photo"].append(Page(bytearray(extra.jpeg), "id1"))
+    flow.submit()
+    state = flow.state
+    assert rig.outbox.status().pending == 0  # nothing committed
+    if tamper == "pages":
+        assert state.screen == Screen.MATERIALS
+        assert state.message.key == "submit.catalog_refused"
+        assert dict(state.message.params)["field"] == field
+    else:
+        assert state.screen == Screen.FORM and state.message.key == "review.fix_field"
+        assert any(f.field == field and f.message is not None for f in state.view.fields)

@@ -163,3 +163,33 @@ def test_the_catalog_check_refuses_before_commit_and_names_the_field(rig):
     assert state.screen == Screen.REVIEW and state.message.key == "submit.catalog_refused"
     assert dict(state.message.params)["field"] == "领取方式"
     assert rig.outbox.status().pending == 0
+
+
+def test_staff_assisted_filing_with_the_citizens_id_card(rig):
+    flow = rig.flow
+    reader_ok(flow)
+    flow.open_staff_sign_in()
+    flow.card_inserted()  # the staff card, on the PC/SC reader
+    flow.pin_entered("654321")
+    assert flow.state.screen == Screen.STAFF_MENU
+    flow.staff_assist()
+    assert flow.state.screen == Screen.IDENTIFY and flow.state.view.mode == "idcard"
+    placed_and_read(flow, card())  # the citizen's card, on the SAM reader
+    view = flow.state.view
+    assert view.identity is not None and view.identity.source == "id_card"
+    assert view.assisted_by is not None
+    flow.confirm_identity()
+    find_by_initials(flow)
+    while flow.state.screen == Screen.FORM:
+        for f, value in (("mobile", "13912345678"), ("travel_purpose", "tourism"),
+                         ("household_size", "3")):
+            flow.set_field(f, value)
+        flow.next_page()
+    capture_materials(flow)
+    flow.submit()
+    assert flow.state.screen == Screen.RECEIPT
+    assert rig.sync()
+    body = [json.loads(r.canonical_body) for r in rig.platform.state.submissions.values()][-1]
+    assert body["applicant"]["verification"]["method"] == "id_card_reader"
+    assert body["applicant"]["verification"]["staff_present"] is True
+    assert body.get("assisted_by")

@@ -20,6 +20,10 @@ Item {
                 text: scr.v.queue ? scr.v.queue.pending + " " + vm.t.pending + " · " + scr.v.queue.dead + " " + vm.t.dead + " · "
                       + scr.v.queue.acknowledged + " " + vm.t.acknowledged
                       + (scr.v.queue.oldest_pending_age_s != null ? " · " + vm.t.oldest_age + " " + scr.v.queue.oldest_pending_age_s : "") : "—" }
+        Repeater { objectName: "deadLetters"; model: scr.v.queue ? scr.v.queue.dead_letters : []
+            Label { width: body.width; color: theme.bad; wrapMode: Text.Wrap
+                    text: "✗ " + modelData.tracking_no + " · " + modelData.service_code + " · " + modelData.error
+                          + (modelData.fields ? " — " + modelData.fields : "") + (modelData.message ? " (" + modelData.message + ")" : "") } }
         Label { width: body.width; text: vm.t.catalog + ": " + (scr.v.catalog_version || "—") + " · " + scr.v.catalog_services + " " + vm.t.services_found }
     }
     Flow {
