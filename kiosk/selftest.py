@@ -1,22 +1,9 @@
-"""`kiosk --self-test --config FILE`: is this terminal ready to serve? Offscreen, no visit.
-
-One line per check, then a summary; exit 0 when every check passes, 1 when one fails, 2
-when the configuration cannot be read (one line, no traceback):
-
-    PASS config: kiosk K017 hall BA01
-    PASS storage: /var/lib/kiosk writable, 41.2 GiB free; outbox 0 pending, 0 dead
-    PASS card: reader 'Virtual PCD 00 00' present, card inserted
-    SKIP camera: no source configured
-    FAIL printer: offline (unreachable): tcp://10.0.0.5:9100: connection refused
-    PASS platform: catalog 2026.11.3, 312 services, ETag "c-41"
-    PASS fonts: receipt raster Chinese with wqy-microhei.ttc (bundled); MRZ OCRB.otf
-    PASS screens: attract 1920x1080 rendered, 14% ink, keyboard 1920x552; Chinese font ...
-    self-test FAILED: printer (7 of 8 checks passed)
-
-The checks of the parts below the screen live here, each run on its own thread and given
-a bounded time (`run_bounded`); whatever it raises becomes its FAIL line. The screens check
-is ui/selftest.py's, and `launcher/selftest.py` runs them all. Nothing is sent to the
-platform but the catalog GET; no visit is started. Lines carry no personal data.
+"""The self-test's checks of the parts below the screen (`kiosk --self-test`, run by
+launcher/selftest.py, which prints their lines and the summary): storage, the card reader,
+the camera, the printer, the platform, the fonts. Each runs on its own thread and is given
+a bounded time (`run_bounded`); whatever it raises becomes its FAIL line. The screens
+check is ui/selftest.py's. Nothing is sent to the platform but the catalog GET; no visit is
+started. Lines carry no personal data.
 """
 
 from __future__ import annotations
