@@ -9,39 +9,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from harness.demo import DEMO_FORM, DemoWorld
+from harness.demo import DEMO_FORM
 from harness.probe import wait_for
 from kiosk.flow.state import Screen
 from sim.idcard import sample_cards
 from tests.ui.test_ui_e2e import Finger, printed_receipt
-
-
-@pytest.fixture
-def world(tmp_path):
-    w = DemoWorld(tmp_path / "world", use_pcscd=False)
-    try:
-        yield w
-    finally:
-        w.close()
-
-
-@pytest.fixture
-def touchscreen(world):
-    from kiosk.config import load_config
-    from ui.run import start_touchscreen
-    from ui.window import application
-
-    app = application()
-    config = load_config(world.config_path)
-    assert config.idcard is not None and config.idcard.port.startswith("tcp://")
-    kiosk, ui, _ = start_touchscreen(config, config.ui, card=world.card, tick_ms=0)
-    try:
-        yield app, kiosk, ui
-    finally:
-        ui.close()
-        kiosk.stop()
 
 
 def to_identify(app, kiosk, ui) -> Finger:
@@ -57,6 +29,7 @@ def to_identify(app, kiosk, ui) -> Finger:
 
 def test_a_whole_visit_by_touch_identified_by_a_resident_id_card(world, touchscreen):
     app, kiosk, ui = touchscreen
+    assert kiosk.config.idcard is not None and kiosk.config.idcard.port.startswith("tcp://")
     flow = kiosk.flow
     finger = to_identify(app, kiosk, ui)
     card = sample_cards()["resident"]

@@ -8,40 +8,14 @@ from __future__ import annotations
 
 import json
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from harness.demo import DEMO_FORM, DemoWorld
+from harness.demo import DEMO_FORM
 from harness.probe import ItemNotFound, centre, find_item, tap, wait_for
 from kiosk.flow.state import Screen
 from sim.idcard import sample_cards
 from tests.ui.test_ui_idcard import to_identify
-
-
-@pytest.fixture
-def world(tmp_path):
-    w = DemoWorld(tmp_path / "world", use_pcscd=False)
-    try:
-        yield w
-    finally:
-        w.close()
-
-
-@pytest.fixture
-def touchscreen(world):
-    from kiosk.config import load_config
-    from ui.run import start_touchscreen
-    from ui.window import application
-
-    app = application()
-    config = load_config(world.config_path)
-    kiosk, ui, _ = start_touchscreen(config, config.ui, card=world.card, tick_ms=0)
-    try:
-        yield app, kiosk, ui
-    finally:
-        ui.close()
-        kiosk.stop()
 
 
 def buttons(window) -> dict[str, str]:
