@@ -42,7 +42,7 @@ class IdCardSettings:
     fingerprint: bool = False
     retries: int = 2  # resends after a checksum error or a lost answer
     timeouts: Timeouts = field(default_factory=Timeouts)
-    poll_interval_s: float = 0.05  # between two "find" commands: half of it is the mean
+    poll_interval_s: float = 0.03  # between two "find" commands: half of it is the mean
     #                                 wait before a placed card is seen
     reconnect_backoff_s: float = 1.0  # first wait after the reader went away (doubles)
     max_backoff_s: float = 8.0
