@@ -281,7 +281,9 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
 
     try:
         wait_until(pump, lambda: flow.state.capability("progress").available
-                   and flow.ready_to_file(), 10)
+                   and flow.ready_to_file()
+                   and (world.reader is None
+                        or flow.device_line("idcard_reader").status == "ok"), 10)
         shot("attract")
         stop_laying = world.lay_card_when_asked(flow, after_s=0.8)
         flow.start_filing()

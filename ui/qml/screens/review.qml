@@ -22,7 +22,8 @@ Item {
             Label { text: vm.t.review_identity; font.bold: true; color: theme.accent }
             Label { width: parent.width; objectName: "reviewName"
                     text: scr.v.identity ? scr.v.identity.name + " · " + scr.v.identity.document_number
-                          + " · " + (scr.v.identity.verified ? vm.t.chip_verified : vm.t.chip_not_verified) : "" }
+                          + " · " + (scr.v.identity.verified ? (scr.v.identity.source === "id_card" ? vm.t.idcard_verified : vm.t.chip_verified)
+                                                             : vm.t.chip_not_verified) : "" }
             Label { width: parent.width; visible: !!scr.v.assisted_by; text: vm.t.assisted_by + ": " + (scr.v.assisted_by || "") }
             Row { spacing: theme.gap
                 Label { text: vm.t.review_form; font.bold: true; color: theme.accent; anchors.verticalCenter: parent.verticalCenter }
