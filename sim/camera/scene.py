@@ -102,6 +102,16 @@ def _place(frame: np.ndarray, doc: FlatDoc, quad: np.ndarray) -> None:
     frame[:] = (frame * (1 - m) + warped * m).astype(np.uint8)
 
 
+def overlay(img: np.ndarray, rng: random.Random, quad: np.ndarray, spec: SceneSpec) -> None:
+    """What lies over a placed document, as the spec asks: a shadow, glare, a finger."""
+    if spec.shadow:
+        _shadow(img, rng, quad)
+    if spec.glare:
+        _glare(img, rng, quad)
+    if spec.finger:
+        _finger(img, rng, quad)
+
+
 def _shadow(img: np.ndarray, rng: random.Random, around: np.ndarray) -> None:
     h, w = img.shape[:2]
     c = around.mean(axis=0) + [rng.uniform(-80, 80), rng.uniform(-60, 60)]
@@ -184,12 +194,7 @@ def render_scene(spec: SceneSpec, rng: random.Random, *, doc: FlatDoc | None = N
         _place(img, doc, quad)
         truth.update(quad=quad.round(3).tolist(), size_mm=list(doc.size_mm),
                      mrz=list(doc.mrz.lines) if doc.mrz else None, qr_text=doc.qr_text)
-        if spec.shadow:
-            _shadow(img, rng, quad)
-        if spec.glare:
-            _glare(img, rng, quad)
-        if spec.finger:
-            _finger(img, rng, quad)
+        overlay(img, rng, quad, spec)
     else:
         if spec.shadow:
             _shadow(img, rng, np.array([[fw / 2, fh / 2]]))

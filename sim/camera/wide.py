@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.camera.counters import clutter, counter
 from sim.camera.documents import RENDERERS, FlatDoc, _text_block
-from sim.camera.scene import FRAME_SIZE, Scene, SceneSpec, _finger, _glare, _pose, _shadow
+from sim.camera.scene import FRAME_SIZE, Scene, SceneSpec, _pose, _shadow, overlay
 
 DEV_SEED = 7300  # tune and look at frames here
 HELD_OUT_SEED = 91013  # the bench's figure; never looked at frame by frame
@@ -224,12 +224,7 @@ def wide_scene(seed: int, doc: str | None, *, mrz: bool = False,
             cond["paper_on"] = True
         truth.update(quad=quad.round(3).tolist(), size_mm=list(flat.size_mm),
                      mrz=list(flat.mrz.lines) if flat.mrz else None, qr_text=flat.qr_text)
-        if spec.shadow:
-            _shadow(img, rng, quad)
-        if spec.glare:
-            _glare(img, rng, quad)
-        if spec.finger:
-            _finger(img, rng, quad)
+        overlay(img, rng, quad, spec)
         if rng.random() < 0.1:
             _palm(img, rng, quad)
             cond["palm"] = True
