@@ -254,14 +254,14 @@ def wait_until(app_process: Callable[[], None], ok: Callable[[], bool],
 def run_offscreen(world: DemoWorld, out: Path) -> int:
     """One scripted visit through the real QML, offscreen: screenshots and the receipt."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from kiosk.config import load_config, read_ui_settings
+    from kiosk.config import load_config
     from kiosk.flow.state import Screen
     from ui.run import start_touchscreen
     from ui.window import application
 
     app = application()
     config = load_config(world.config_path)
-    kiosk, ui, _poster = start_touchscreen(config, read_ui_settings(world.config_path),
+    kiosk, ui, _poster = start_touchscreen(config, config.ui,
                                            card=world.card)
     flow = kiosk.flow
     out.mkdir(parents=True, exist_ok=True)
@@ -355,13 +355,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.offscreen or not has_display():
             out = (args.keep or Path(tempfile.mkdtemp(prefix="kiosk-demo-out-"))) / "visit"
             return run_offscreen(world, out)
-        from kiosk.config import load_config, read_ui_settings
+        from kiosk.config import load_config
         from ui.run import run
 
         _say("Tap through a visit. 张三's ID card is laid on the ID card reader when the "
              "screen asks for it; passport E12345678 (张伟) is on the camera and in the "
              "chip reader. Printed receipts: " + f"{folder / 'receipts'}")
-        return run(load_config(world.config_path), read_ui_settings(world.config_path),
+        config = load_config(world.config_path)
+        return run(config, config.ui,
                    card=world.card, on_started=lambda k: world.lay_card_when_asked(k.flow))
     finally:
         world.close()

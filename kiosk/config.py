@@ -33,7 +33,7 @@ from offline_queue.settings import (
 )
 
 __all__ = ["ConfigError", "KioskConfig", "PrinterSettings", "ReceiptSettings", "RuntimeSettings",
-           "UiSettings", "load_config", "read_ui_settings"]
+           "UiSettings", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -202,11 +202,6 @@ def _read_ui(doc: dict[str, Any], base: Path) -> UiSettings:
         camera_source=source,
         camera_fps=cam.number("fps", d.camera_fps, minimum=1, maximum=60),
     )
-
-
-def read_ui_settings(path: Path) -> UiSettings:
-    """The [ui] and [camera] tables alone (the whole file's keys are checked too)."""
-    return load_config(path).ui
 
 
 def _read_face(doc: dict[str, Any]) -> FaceSettings:

@@ -30,7 +30,7 @@ from PIL import Image  # noqa: E402
 
 from harness.demo import DEMO_FORM, DemoWorld  # noqa: E402
 from harness.probe import find_item, tap  # noqa: E402
-from kiosk.config import load_config, read_ui_settings  # noqa: E402
+from kiosk.config import load_config  # noqa: E402
 from kiosk.flow.state import Screen  # noqa: E402
 from sim.card import get_profile  # noqa: E402
 from sim.idcard import sample_cards  # noqa: E402
@@ -60,7 +60,7 @@ class Shooter:
         self.world = DemoWorld(work / orientation, use_pcscd=False, orientation=orientation)
         config = load_config(self.world.config_path)
         self.kiosk, self.ui, _ = start_touchscreen(
-            config, read_ui_settings(self.world.config_path), card=self.world.card, tick_ms=0)
+            config, config.ui, card=self.world.card, tick_ms=0)
         self.flow = self.kiosk.flow
         self.lang = "zh"
         self.n = 0

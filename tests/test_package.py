@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from kiosk import selftest
-from kiosk.config import load_config, read_ui_settings
+from kiosk.config import load_config
 from launcher.selftest import main as self_test_main
 from sim.camera import hold_sequence, write_images
 from sim.printer import VirtualPrinter
@@ -131,7 +131,8 @@ def test_missing_config_file_is_exit_2(tmp_path, capsys):
 
 
 def context(config: Path) -> selftest.Context:
-    return selftest.Context(config, load_config(config), read_ui_settings(config))
+    loaded = load_config(config)
+    return selftest.Context(config, loaded, loaded.ui)
 
 
 def test_a_check_that_hangs_or_crashes_becomes_a_fail_line(tmp_path):

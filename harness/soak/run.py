@@ -155,7 +155,7 @@ def verdict(report: SoakReport) -> dict[str, bool]:
 
 def run_soak(opts: SoakOptions) -> SoakReport:
     from kiosk.app import build_kiosk
-    from kiosk.config import load_config, read_ui_settings
+    from kiosk.config import load_config
 
     from .camera import SoakCamera, SoakFrames
     from .driver import Driver, Plan, VisitEnd
@@ -177,7 +177,7 @@ def run_soak(opts: SoakOptions) -> SoakReport:
         camera = SoakCamera(frames, seed=opts.seed)
         posts: queue.Queue[Callable[[], None]] = queue.Queue()
         config = load_config(world.config_path)
-        kiosk = build_kiosk(config, read_ui_settings(world.config_path), post=posts.put,
+        kiosk = build_kiosk(config, config.ui, post=posts.put,
                             camera=camera)
         kiosk.part("platform-watch").interval_s = 0.5  # type: ignore[attr-defined]
         kiosk.start()

@@ -19,15 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol
 
 log = logging.getLogger(__name__)
-
-
-class Startable(Protocol):
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
 
 
 class Background:
@@ -53,10 +46,6 @@ class Background:
             if self._thread.is_alive():
                 log.warning("thread_stop_late thread=%s timeout_s=%.1f", self.name, timeout_s)
             self._thread = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def wake(self) -> None:
         """Cut a wait short (Periodic: run the next step now)."""

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_config, read_ui_settings
+from kiosk.config import ConfigError, load_config
 from offline_queue.settings import KNOWN_KEYS, SELF_CHECKED, load_queue_settings
 from tests.conftest import ROOT, write_config
 
@@ -41,7 +41,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 def test_unknown_key_is_refused_by_every_reader(tmp_path: Path, old: str, new: str,
                                                 key: str) -> None:
     path = _broken(tmp_path, old, new)
-    for read in (load_config, load_queue_settings, read_ui_settings):
+    for read in (load_config, load_queue_settings):
         with pytest.raises(ConfigError) as info:
             read(path)
         assert info.value.key == key and "unknown" in info.value.problem

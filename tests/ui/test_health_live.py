@@ -59,13 +59,13 @@ def world(tmp_path):
 
 
 def start(world):
-    from kiosk.config import load_config, read_ui_settings
+    from kiosk.config import load_config
     from ui.run import start_touchscreen
     from ui.window import application
 
     app = application()
-    kiosk, ui, _ = start_touchscreen(load_config(world.config_path),
-                                     read_ui_settings(world.config_path), card=world.card,
+    config = load_config(world.config_path)
+    kiosk, ui, _ = start_touchscreen(config, config.ui, card=world.card,
                                      tick_ms=0)
     return app, kiosk, ui
 

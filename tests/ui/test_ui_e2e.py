@@ -41,13 +41,13 @@ def pcsc_world(tmp_path, card_rig):
 
 @pytest.fixture
 def touchscreen(pcsc_world):
-    from kiosk.config import load_config, read_ui_settings
+    from kiosk.config import load_config
     from ui.run import start_touchscreen
     from ui.window import application
 
     app = application()
-    kiosk, ui, _ = start_touchscreen(load_config(pcsc_world.config_path),
-                                     read_ui_settings(pcsc_world.config_path), tick_ms=0)
+    config = load_config(pcsc_world.config_path)
+    kiosk, ui, _ = start_touchscreen(config, config.ui, tick_ms=0)
     kiosk.part("platform-watch").interval_s = 0.3  # type: ignore[attr-defined]
     try:
         yield app, kiosk, ui

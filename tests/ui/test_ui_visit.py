@@ -36,13 +36,13 @@ def wait_for(app, ok, timeout_s=10.0) -> bool:
 
 
 def test_viewmodel_reflects_state_and_sends_intents(world):
-    from kiosk.config import load_config, read_ui_settings
+    from kiosk.config import load_config
     from ui.run import start_touchscreen
     from ui.window import application
 
     app = application()
-    kiosk, ui, _ = start_touchscreen(load_config(world.config_path),
-                                     read_ui_settings(world.config_path), card=world.card,
+    config = load_config(world.config_path)
+    kiosk, ui, _ = start_touchscreen(config, config.ui, card=world.card,
                                      tick_ms=0)
     try:
         vm = ui.vm
@@ -98,13 +98,13 @@ def test_whole_visit_through_the_qml_then_nothing_left(world, tmp_path):
 
 
 def test_privacy_after_timeout_abandon_and_finish(world):
-    from kiosk.config import load_config, read_ui_settings
+    from kiosk.config import load_config
     from ui.run import start_touchscreen
     from ui.window import application
 
     app = application()
-    kiosk, ui, _ = start_touchscreen(load_config(world.config_path),
-                                     read_ui_settings(world.config_path), card=world.card,
+    config = load_config(world.config_path)
+    kiosk, ui, _ = start_touchscreen(config, config.ui, card=world.card,
                                      tick_ms=0)
     flow = kiosk.flow
     assert wait_for(app, flow.ready_to_file, 20)
