@@ -60,4 +60,12 @@ def state_to_qml(state: FlowState) -> dict[str, Any]:
         "exit_requested": state.exit_requested,
         "visit": state.visit,
         "instruction": text(state.instruction_key, lang),
+        # The frame (kiosk/flow/wayfinding.py): the steps of this visit and the help topic.
+        "step": state.step,
+        "steps": [names.get(f"step.{s}", s) for s in state.steps],
+        "step_text": (text("frame.step_of", lang, step=state.step, steps=len(state.steps))
+                      if state.step else ""),
+        "help_topic": state.help_topic,
+        "help_text": text(f"help.{state.help_topic}", lang),
+        "hotline": state.hotline,
     }

@@ -359,6 +359,12 @@ class FlowState:
     visit: int = 0  # counts visits; a UI may drop caches when it changes
     camera: CameraRequest = CameraRequest()  # what the camera feed should look for
     staff_call: StaffCall | None = None  # a staff member was called and is on the way
+    # The frame around every visit screen (wayfinding.py): "step N of len(steps)" with the
+    # steps' names (kiosk.strings "label.step.<name>"), and the help overlay's topic.
+    step: int = 0  # 1-based; 0: this screen is not a step of a visit
+    steps: tuple[str, ...] = ()
+    help_topic: str = "default"
+    hotline: str = ""  # the hall's phone number, in the frame and the help
 
     @property
     def instruction_key(self) -> str:

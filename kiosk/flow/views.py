@@ -7,11 +7,13 @@ from ..catalog import Catalog, Material, categories_with_services
 from ..session import Session
 from .state import CategoryItem, FlowState, IdentitySummary, MaterialItem
 from .visit import Visit
+from .wayfinding import help_topic, visit_steps
 
 
 def build_state(v: Visit) -> FlowState:
     vs = v.vs
     staff = v.session.staff
+    step, steps = visit_steps(v)
     return FlowState(
         screen=vs.screen, view=v.view(), lang=vs.lang, large_text=vs.large_text,
         high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy, message=vs.message,
@@ -19,7 +21,9 @@ def build_state(v: Visit) -> FlowState:
         capabilities=v.capabilities(), visit_active=vs.active,
         staff_signed_in=staff is not None, exit_requested=v.exit_requested,
         exit_code=v.exit_code, visit=v.number, camera=v.camera_request(),
-        staff_call=v.staff_call)
+        staff_call=v.staff_call,
+        step=step, steps=steps, help_topic=help_topic(v),
+        hotline=v.settings.receipt.hotline)
 
 
 def identity_summary(session: Session) -> IdentitySummary | None:

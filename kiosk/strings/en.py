@@ -196,6 +196,77 @@ STRINGS: dict[str, str] = {
     "label.leave_erase": "Leave and erase my details",
     "label.on": "on",
     "label.off": "off",
+    # --- the frame around every visit screen: steps, help, calling staff ---
+    "frame.step_of": "Step {step} of {steps}",
+    "label.step.identify": "Identify",
+    "label.step.service": "Service",
+    "label.step.form": "Form",
+    "label.step.materials": "Papers",
+    "label.step.review": "Review",
+    "label.step.receipt": "Receipt",
+    "label.step.lookup": "Scan receipt",
+    "label.step.progress": "Progress",
+    "label.step.ticket_category": "Choose",
+    "label.step.ticket": "Ticket",
+    "label.home": "Home",
+    "label.help": "Help",
+    "label.help_title": "What this screen needs",
+    "label.help_close": "Close help",
+    "label.call_staff": "Call staff",
+    "label.call_staff_sub": "A member of staff will come to this terminal to help you.",
+    "label.staff_called": "Staff have been called, please wait",
+    "label.cancel_call": "Cancel the call",
+    "label.staff_entry": "Staff sign-in",
+    "help.default": (
+        "Follow the words on the screen. The button at the bottom right goes on; "
+        "\"Back\" goes one step back."),
+    "help.identify_idcard": (
+        "Lay your ID card flat on the card reader (the pad below the screen) and leave it "
+        "still; reading takes about two seconds. No ID card? Tap \"Use a passport\"."),
+    "help.identify_camera": (
+        "Open your passport at the photo page and lay it face down on the scan area, the "
+        "two lines of letters at the bottom towards the camera. Then lay it on the card "
+        "reader for the chip."),
+    "help.identify_typed": (
+        "Type the document number, date of birth and expiry date as printed on the photo "
+        "page; dates as 1985-03-15 or 850315."),
+    "help.identify_confirm": (
+        "Check the name and document number on the screen. If they are right, tap "
+        "\"Confirm\"; if not, take your document and ask at a service window."),
+    "help.face": (
+        "Face the camera, take off hat and mask, and keep still: the terminal checks that "
+        "you are the person on the document."),
+    "help.choose_service": (
+        "Tap a category, or type in the search box (Chinese, pinyin or "
+        "English), then tap the service you need."),
+    "help.service": (
+        "This is how the service works: its steps, the papers needed, the fee and the "
+        "time it takes. If it can be filed here, tap \"Start the form\"."),
+    "help.form": (
+        "Fill in the fields marked *. Tap a field for the keyboard; if something is "
+        "wrong, the line under the field says how to fix it."),
+    "help.materials": (
+        "Tap \"Scan\" beside each paper in turn. Papers that are not required can be "
+        "skipped. When all are done, tap \"Materials complete, continue\" at the bottom right."),
+    "help.capture": (
+        "Lay the paper face up on the scan area, all four corners inside the frame, and "
+        "take your hand away: the photo is taken by itself."),
+    "help.review": (
+        "Check what you entered and the papers; tap \"Change\" to correct something. "
+        "When all is right, tap \"Submit\"."),
+    "help.receipt": (
+        "Take the printed receipt and keep it: its tracking number and query code let "
+        "you follow your application."),
+    "help.progress_lookup": (
+        "Hold the QR code of your receipt under the camera of the scan area, or type the "
+        "tracking number and the query code."),
+    "help.progress": (
+        "This is where your application stands. If papers are asked for, tap "
+        "\"Add the materials\"."),
+    "help.ticket": (
+        "Choose what you came for, take the ticket and watch the hall's screens for your "
+        "number."),
+    "help.staff_sign_in": "Lay your staff card on the card reader, then type your 6-digit PIN.",
     "label.place_document": "Lay your document's photo page on the scanner",
     "label.mrz_hint": "The two machine-readable lines at the bottom face the camera",
     "label.type_instead": "Type the document details instead",

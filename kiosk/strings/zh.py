@@ -161,6 +161,58 @@ STRINGS: dict[str, str] = {
     "label.leave_erase": "放弃并清除信息",
     "label.on": "开",
     "label.off": "关",
+    # --- the frame around every visit screen: steps, help, calling staff ---
+    "frame.step_of": "第 {step} 步 / 共 {steps} 步",
+    "label.step.identify": "核验身份",
+    "label.step.service": "选择事项",
+    "label.step.form": "填写信息",
+    "label.step.materials": "拍摄材料",
+    "label.step.review": "确认提交",
+    "label.step.receipt": "领取回执",
+    "label.step.lookup": "扫描回执",
+    "label.step.progress": "查看进度",
+    "label.step.ticket_category": "选择业务",
+    "label.step.ticket": "领取号票",
+    "label.home": "首页",
+    "label.help": "帮助",
+    "label.help_title": "本页需要您做什么",
+    "label.help_close": "关闭帮助",
+    "label.call_staff": "呼叫工作人员",
+    "label.call_staff_sub": "工作人员会到这台终端旁帮助您。",
+    "label.staff_called": "已通知工作人员，请稍候",
+    "label.cancel_call": "取消呼叫",
+    "label.staff_entry": "工作人员登录",
+    "help.default": "请按屏幕上的提示操作。点击右下角的按钮继续，点击“返回”回到上一步。",
+    "help.identify_idcard": (
+        "请将身份证平放在读卡区（屏幕下方的感应区），"
+        "不要移动，读取约需两秒。没有身份证可点击“使用护照”。"),
+    "help.identify_camera": (
+        "请翻开护照到有照片的资料页，照片朝下放在扫描区，"
+        "底部两行机读码朝向摄像头。读取后再把护照放在读卡区读取芯片。"),
+    "help.identify_typed": (
+        "请按证件资料页输入证件号码、出生日期和有效期，"
+        "日期写作 1985-03-15 或 850315。"),
+    "help.identify_confirm": (
+        "请核对屏幕上的姓名和证件号码。"
+        "无误请点击“确认”；有误请取回证件并到人工窗口咨询。"),
+    "help.face": "请正对摄像头，摘下帽子和口罩，保持不动。系统核对您与证件照片是否为同一人。",
+    "help.choose_service": (
+        "请点击一个类别，或在搜索框输入汉字、拼音或首字母，"
+        "然后点击要办理的事项。"),
+    "help.service": (
+        "这里是本事项的办理流程、所需材料、费用和时限。"
+        "可以在本机办理的，请点击“开始填写”。"),
+    "help.form": "请填写带*的必填项。点击输入框会弹出键盘；内容有误时，框下会提示如何修改。",
+    "help.materials": (
+        "请依次点击每项材料的“拍摄”。非必需的材料可以跳过。"
+        "全部完成后点击右下角的“材料已齐，继续”。"),
+    "help.capture": "请将材料正面朝上平放在扫描区，四角都在框内，手离开纸张，拍摄会自动完成。",
+    "help.review": "请核对所填内容和材料，需要修改的点击“修改”。确认无误后点击“提交申请”。",
+    "help.receipt": "请取走打印的回执并妥善保管，凭受理编号和查询码可查询进度。",
+    "help.progress_lookup": "请将回执上的二维码对准扫描区的摄像头，或手动输入受理编号和查询码。",
+    "help.progress": "这里是申请的办理进度。需要补充材料时，请点击“补充材料”。",
+    "help.ticket": "请选择要办理的业务类别，取号后留意大厅叫号屏。",
+    "help.staff_sign_in": "请将工作证放在读卡区，然后输入六位密码。",
     "label.place_document": "请将证件资料页放在扫描区",
     "label.mrz_hint": "资料页底部两行机读码朝向摄像头",
     "label.type_instead": "手动输入证件信息",
