@@ -36,6 +36,7 @@ INTENTS = frozenset({
     "set_delivery", "submit", "reprint", "progress_typed", "code_scanned", "start_supplement",
     "pick_ticket_category", "refresh_maintenance", "retry_dead", "test_print",
     "reload_catalog", "leave_application", "leave_confirmed", "leave_declined",
+    "call_staff", "cancel_staff_call",
 })
 
 

@@ -3,8 +3,10 @@ import QtQuick.Window
 import QtQuick.VirtualKeyboard
 import QtQuick.VirtualKeyboard.Settings
 
-// The kiosk's one window: header (title, language, back / cancel), the current screen,
-// the flow's message, the busy veil, the idle warning and the virtual keyboard.
+// The kiosk's one window: header (back, home, title, help, language), the frame of a
+// visit (its steps, larger text, speech, the hotline; the staff call while one is open),
+// the current screen, the flow's message, the help overlay, the busy veil, the idle
+// warning and the virtual keyboard. A new screen gets the frame for free.
 Window {
     id: root
     width: vm.ui.width
@@ -18,6 +20,9 @@ Window {
     // The visit got what it came for (a receipt, a ticket): the only way on is "Finish".
     readonly property bool done: s.screen === "receipt" || (s.screen === "ticket" && !!v.ticket)
     readonly property bool inVisit: s.screen !== "attract" && s.screen !== "out_of_service"
+    // The help overlay is the screen's own business (it changes nothing in the visit).
+    property bool helpOpen: false
+    readonly property bool staffCalled: !!s.staff_call
 
     QtObject {
         id: theme
@@ -62,6 +67,23 @@ Window {
 
     function send(name, args) { return vm.send(name, args || []) }
 
+    // Larger text and speech, on every screen of a visit (the home screen has its own).
+    component Toggles: Row {
+        spacing: theme.gap
+        Btn { objectName: "frameLargeText"; text: vm.t.large_text + (root.s.large_text ? " ✓" : "")
+              primary: root.s.large_text === true
+              onClicked: send("set_large_text", [!root.s.large_text]) }
+        Btn { objectName: "frameSpeech"; text: vm.t.speech + (root.s.speech ? " ✓" : "")
+              primary: root.s.speech === true
+              onClicked: send("set_speech", [!root.s.speech]) }
+    }
+
+    // A finished visit leaves no help open for the next citizen.
+    Connections {
+        target: vm
+        function onVisitEnded() { root.helpOpen = false }
+    }
+
     Item {
         id: page
         anchors.fill: parent
@@ -84,6 +106,15 @@ Window {
                     text: "‹ " + vm.t.back
                     onClicked: send("back")
                 }
+                // "Home" leaves the visit through the flow's cancel, which asks first
+                // when there is something to lose (kiosk/flow/leaving.py). Its name stays
+                // "cancel": that is the intent it sends.
+                Btn {
+                    objectName: "cancel"
+                    visible: root.inVisit && !root.done
+                    text: "⌂ " + vm.t.home
+                    onClicked: send("cancel")
+                }
                 Label {
                     anchors.verticalCenter: parent.verticalCenter
                     text: vm.t.app_title
@@ -97,24 +128,141 @@ Window {
             Row {
                 anchors { right: parent.right; rightMargin: theme.margin; verticalCenter: parent.verticalCenter }
                 spacing: theme.gap
+                Toggles { visible: root.inVisit && !theme.portrait }
+                Btn {
+                    objectName: "help"
+                    visible: root.inVisit
+                    text: "? " + vm.t.help
+                    onClicked: root.helpOpen = true
+                }
                 Btn {
                     objectName: "language"
                     text: vm.t.language
                     onClicked: send("set_language", [root.s.lang === "zh" ? "en" : "zh"])
                 }
-                Btn {
-                    objectName: "cancel"
-                    visible: root.inVisit && !root.done
-                    text: "✕ " + vm.t.cancel
-                    danger: true
-                    onClicked: send("cancel")
+            }
+        }
+
+        // The visit's frame: where the citizen is (step N of M, the steps' names), and in
+        // portrait the larger-text and speech toggles; the hotline on every screen.
+        Rectangle {
+            id: frameBar
+            objectName: "frame"
+            anchors { left: parent.left; right: parent.right; top: header.bottom }
+            visible: root.inVisit
+            height: visible ? frameCol.implicitHeight + theme.gap * 2 : 0
+            color: theme.panel
+            border.color: theme.line
+            border.width: theme.hc ? 2 : 0
+            Rectangle { anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+                        height: 1; color: theme.line }
+            Column {
+                id: frameCol
+                anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter
+                          leftMargin: theme.margin; rightMargin: theme.margin }
+                spacing: theme.gap / 2
+                Item {
+                    width: parent.width
+                    height: Math.max(stepBox.implicitHeight, hotlineText.implicitHeight)
+                    Row {
+                        id: stepBox
+                        objectName: "stepIndicator"
+                        visible: root.s.step > 0
+                        anchors { left: parent.left; verticalCenter: parent.verticalCenter }
+                        spacing: theme.gap
+                        Label { id: stepText; objectName: "stepText"; text: root.s.step_text || ""
+                                font.bold: true; color: theme.accent; wrapMode: Text.NoWrap
+                                anchors.verticalCenter: parent.verticalCenter }
+                        // Only the current step's name when all of them do not fit.
+                        Label { objectName: "stepName"; visible: !stepNames.visible
+                                text: (root.s.steps || [])[root.s.step - 1] || ""
+                                font.bold: true; wrapMode: Text.NoWrap
+                                anchors.verticalCenter: parent.verticalCenter }
+                        Row {
+                            id: stepNames
+                            objectName: "stepNames"
+                            visible: stepText.implicitWidth + implicitWidth + theme.gap
+                                     + (hotlineText.visible ? hotlineText.implicitWidth + theme.gap : 0)
+                                     <= frameCol.width
+                            anchors.verticalCenter: parent.verticalCenter
+                            spacing: theme.gap / 2
+                            Repeater {
+                                model: root.s.steps || []
+                                delegate: Row {
+                                    readonly property int n: index + 1
+                                    spacing: theme.gap / 2
+                                    Label {
+                                        objectName: "step_" + index
+                                        text: (n < root.s.step ? "✓ " : "") + modelData
+                                        wrapMode: Text.NoWrap
+                                        font.pixelSize: theme.small
+                                        font.bold: n === root.s.step
+                                        font.underline: n === root.s.step
+                                        color: n === root.s.step ? theme.fg : theme.muted
+                                    }
+                                    Label { visible: n < root.s.steps.length; text: "›"; color: theme.muted
+                                            font.pixelSize: theme.small; wrapMode: Text.NoWrap }
+                                }
+                            }
+                        }
+                    }
+                    Label {
+                        id: hotlineText
+                        objectName: "frameHotline"
+                        anchors { right: parent.right; verticalCenter: parent.verticalCenter }
+                        visible: !!root.s.hotline && (!theme.portrait || root.s.step === 0)
+                        text: vm.t.hotline + " ☎ " + root.s.hotline
+                        font.pixelSize: theme.small
+                        color: theme.muted
+                        wrapMode: Text.NoWrap
+                    }
                 }
+                Item {
+                    visible: theme.portrait
+                    width: parent.width
+                    height: visible ? portraitToggles.implicitHeight : 0
+                    Toggles { id: portraitToggles; anchors.left: parent.left }
+                    Label {
+                        anchors { right: parent.right; verticalCenter: parent.verticalCenter }
+                        visible: !!root.s.hotline && root.s.step > 0
+                        text: vm.t.hotline + " ☎ " + root.s.hotline
+                        font.pixelSize: theme.small
+                        color: theme.muted
+                        wrapMode: Text.NoWrap
+                    }
+                }
+            }
+        }
+
+        // A call for staff is open (from the help overlay): said on every screen until a
+        // staff member comes, the visit ends or the citizen cancels it.
+        Rectangle {
+            id: staffCallBar
+            objectName: "staffCallBanner"
+            anchors { left: parent.left; right: parent.right; top: frameBar.bottom }
+            visible: root.inVisit && root.staffCalled
+            height: visible ? theme.touch + theme.gap * 2 : 0
+            color: theme.warningBg
+            border.color: theme.warn
+            border.width: 2
+            Label {
+                anchors { left: parent.left; leftMargin: theme.margin; verticalCenter: parent.verticalCenter
+                          right: bannerCancel.left; rightMargin: theme.gap }
+                text: "☎ " + vm.t.staff_called
+                font.bold: true
+            }
+            Btn {
+                id: bannerCancel
+                objectName: "bannerCancelCall"
+                anchors { right: parent.right; rightMargin: theme.margin; verticalCenter: parent.verticalCenter }
+                text: vm.t.cancel_call
+                onClicked: send("cancel_staff_call")
             }
         }
 
         Label {
             id: instruction
-            anchors { left: parent.left; right: parent.right; top: header.bottom; margins: theme.margin }
+            anchors { left: parent.left; right: parent.right; top: staffCallBar.bottom; margins: theme.margin }
             text: root.s.instruction || ""
             font.pixelSize: theme.title
             font.bold: true
@@ -155,6 +303,72 @@ Window {
         anchors.fill: parent
         propagateComposedEvents: true
         onPressed: (mouse) => { vm.intent("touch"); mouse.accepted = false }
+    }
+
+    // 帮助: what this screen needs (words and a picture), the hotline, and calling staff.
+    // The primary button (close) sits bottom-right as on every screen.
+    Rectangle {
+        id: helpOverlay
+        objectName: "helpOverlay"
+        anchors.fill: parent
+        anchors.bottomMargin: keyboard.active ? keyboard.height : 0
+        visible: root.helpOpen && root.inVisit
+        color: theme.veil
+        MouseArea { anchors.fill: parent }
+        Rectangle {
+            anchors.centerIn: parent
+            width: Math.min(parent.width - theme.margin * 2, theme.touch * 18)
+            height: Math.min(parent.height - theme.margin * 2, helpCol.implicitHeight + theme.margin * 2)
+            radius: 16
+            color: theme.panel
+            border.color: theme.accent
+            border.width: 4
+            Flickable {
+                anchors { fill: parent; margins: theme.margin }
+                contentHeight: helpCol.implicitHeight
+                clip: true
+                Column {
+                    id: helpCol
+                    width: parent.width
+                    spacing: theme.margin
+                    Label { objectName: "helpTitle"; width: parent.width; text: vm.t.help_title
+                            font.pixelSize: theme.title; font.bold: true }
+                    Item {
+                        width: parent.width
+                        height: helpPicture.height
+                        HelpPicture {
+                            id: helpPicture
+                            topic: root.s.help_topic || "default"
+                            height: Math.round(theme.touch * 4)
+                            width: Math.min(parent.width, height * 1.6)
+                            anchors.horizontalCenter: parent.horizontalCenter
+                        }
+                    }
+                    Label { objectName: "helpText"; width: parent.width; text: root.s.help_text || ""
+                            font.pixelSize: theme.font }
+                    Rectangle { width: parent.width; height: 1; color: theme.line }
+                    Label { objectName: "helpHotline"; width: parent.width; visible: !!root.s.hotline
+                            text: vm.t.hotline + "  ☎ " + root.s.hotline; color: theme.muted }
+                    // Calling staff: a button until called, then "staff are told" and a cancel.
+                    Label { width: parent.width; visible: !root.staffCalled; text: vm.t.call_staff_sub
+                            color: theme.muted }
+                    Btn { objectName: "callStaff"; visible: !root.staffCalled && !root.s.staff_signed_in
+                          text: vm.t.call_staff; onClicked: send("call_staff") }
+                    Label { objectName: "staffCalled"; width: parent.width; visible: root.staffCalled
+                            text: "☎ " + vm.t.staff_called; font.bold: true; color: theme.warn
+                            font.pixelSize: theme.title }
+                    Btn { objectName: "cancelStaffCall"; visible: root.staffCalled
+                          text: vm.t.cancel_call; onClicked: send("cancel_staff_call") }
+                    Item {
+                        width: parent.width
+                        height: helpClose.height
+                        Btn { id: helpClose; objectName: "helpClose"; anchors.right: parent.right
+                              primary: true; big: true; text: vm.t.help_close
+                              onClicked: root.helpOpen = false }
+                    }
+                }
+            }
+        }
     }
 
     Rectangle {

@@ -2,6 +2,8 @@ import QtQuick
 import ".."
 
 // What the kiosk offers and what works right now; language, larger text, contrast, speech.
+// Staff sign in through the small corner entry, not a tile: a citizen looking for help
+// took the "staff" tile for it (the frame's 帮助 is theirs).
 Item {
     readonly property var s: vm.state
     function cap(name) {
@@ -12,14 +14,13 @@ Item {
     Grid {
         id: tiles
         anchors { left: parent.left; right: parent.right; top: parent.top }
-        columns: theme.portrait ? 1 : 2
+        columns: theme.portrait ? 1 : 3
         spacing: theme.margin
         Repeater {
             model: [
                 { intent: "start_filing", cap: "file", title: vm.t.file, sub: vm.t.file_sub },
                 { intent: "open_progress", cap: "progress", title: vm.t.progress, sub: vm.t.progress_sub },
-                { intent: "open_ticket", cap: "ticket", title: vm.t.ticket, sub: vm.t.ticket_sub },
-                { intent: "open_staff_sign_in", cap: "staff", title: vm.t.staff, sub: "" }
+                { intent: "open_ticket", cap: "ticket", title: vm.t.ticket, sub: vm.t.ticket_sub }
             ]
             delegate: Rectangle {
                 objectName: "tile_" + modelData.cap
@@ -36,8 +37,13 @@ Item {
                     id: tcol
                     anchors { left: parent.left; right: parent.right; verticalCenter: parent.verticalCenter; margins: theme.margin }
                     spacing: theme.gap / 2
+                    // Three across in landscape: a long title shrinks to one line rather
+                    // than make its tile taller than the others.
                     Label { width: parent.width; text: modelData.title; font.pixelSize: theme.huge; font.bold: true
-                            color: tcol.parent.ink }
+                            color: tcol.parent.ink
+                            wrapMode: theme.portrait ? Text.WordWrap : Text.NoWrap
+                            fontSizeMode: theme.portrait ? Text.FixedSize : Text.HorizontalFit
+                            minimumPixelSize: theme.title }
                     Label { width: parent.width; visible: c.available && modelData.sub !== ""; text: modelData.sub
                             color: tcol.parent.subInk }
                     Label { width: parent.width; visible: !c.available; text: vm.t.unavailable + " — " + c.instead; color: theme.bad }
@@ -79,9 +85,22 @@ Item {
     }
     Label {
         id: hotline
-        anchors { left: parent.left; right: parent.right; bottom: parent.bottom }
+        anchors { left: parent.left; right: staffEntry.left; rightMargin: theme.gap; bottom: parent.bottom }
         text: vm.t.hotline + "  ☎ " + (s.view.hotline || "")
         font.pixelSize: theme.title
         color: theme.muted
+    }
+    // Discreet, labelled, in the corner: still a full-size touch target.
+    Btn {
+        id: staffEntry
+        objectName: "staffEntry"
+        anchors { right: parent.right; bottom: parent.bottom }
+        text: vm.t.staff_entry
+        color: theme.bg
+        border.color: theme.line
+        border.width: 1
+        label.font.pixelSize: theme.small
+        label.color: theme.muted
+        onClicked: vm.send("open_staff_sign_in", [])
     }
 }
