@@ -7,7 +7,8 @@ simulators (platform simulator, virtual printer, camera feed from sim/camera sce
 emulated chip in-process) and drives one visit per language through every screen,
 including the degraded ones (platform down, printer out, receipt on screen), staff
 sign-in, maintenance, progress with needs_materials, the ticket and the idle warning;
-then "Leave this application?" and high contrast (`--changes`: only those).
+then "Leave this application?", high contrast and the frame's help and staff call
+(`--changes`: only those).
 Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
 """
 
@@ -135,11 +136,13 @@ class Shooter:
 
         if self.changes_only:
             self.changes()
+            self.frame()
             return
         self.staff()
         self.visit()
         self.ticket()
         self.changes()
+        self.frame()
 
     def staff(self) -> None:
         f, world = self.flow, self.world
@@ -335,6 +338,21 @@ class Shooter:
         f.leave_confirmed()
         self.shot("attract-left")
 
+    def frame(self) -> None:
+        """Issue 15: the frame's help over the identify screen (its picture), then
+        呼叫工作人员 answered, and the open call on the screen behind."""
+        f, window = self.flow, self.ui.window
+        f.start_filing()
+        tap(window, "help")
+        self.shot("help-identify")
+        tap(window, "callStaff")
+        self.shot("help-staff_called")
+        tap(window, "helpClose")
+        self.shot("frame-staff_called")
+        f.cancel_staff_call()
+        f.cancel()
+        f.leave_confirmed()
+
     def _delivered(self, tracking: str) -> bool:
         subs = self.world.platform.audit()["submissions"].values()
         return any(s["tracking_no"] == tracking and s["commits"] for s in subs)
@@ -356,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", choices=("landscape", "portrait"))
     p.add_argument("--lang", choices=("zh", "en"))
     p.add_argument("--changes", action="store_true",
-                   help="only issue 15's screens: the leave question, high contrast")
+                   help="only issue 15's screens: the leave question, high contrast, help")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
