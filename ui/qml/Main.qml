@@ -144,12 +144,13 @@ Window {
         }
 
         // The visit's frame: where the citizen is (step N of M, the steps' names), and in
-        // portrait the larger-text and speech toggles; the hotline on every screen.
+        // portrait the larger-text and speech toggles; the hotline on every screen. It
+        // makes room while the keyboard is up (the header keeps help and 首页).
         Rectangle {
             id: frameBar
             objectName: "frame"
             anchors { left: parent.left; right: parent.right; top: header.bottom }
-            visible: root.inVisit
+            visible: root.inVisit && !keyboard.active
             height: visible ? frameCol.implicitHeight + theme.gap * 2 : 0
             color: theme.panel
             border.color: theme.line
