@@ -196,13 +196,13 @@ Window {
                                         objectName: "step_" + index
                                         text: (n < root.s.step ? "✓ " : "") + modelData
                                         wrapMode: Text.NoWrap
-                                        font.pixelSize: theme.small
+                                        font.pixelSize: theme.portrait ? theme.small : theme.font
                                         font.bold: n === root.s.step
                                         font.underline: n === root.s.step
                                         color: n === root.s.step ? theme.fg : theme.muted
                                     }
                                     Label { visible: n < root.s.steps.length; text: "›"; color: theme.muted
-                                            font.pixelSize: theme.small; wrapMode: Text.NoWrap }
+                                            font.pixelSize: theme.portrait ? theme.small : theme.font; wrapMode: Text.NoWrap }
                                 }
                             }
                         }
