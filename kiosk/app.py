@@ -41,6 +41,7 @@ from .runtime.health import Counters, Health
 from .runtime.heartbeat import Runtime
 from .runtime.threads import Background, RunsForever
 from .runtime.watch import LocalWatch, PlatformWatch
+from .staff_credentials import StaffCredentials
 from .text import Text
 
 log = logging.getLogger(__name__)
@@ -159,9 +160,12 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                   config.kiosk.id)
     card_port: CardReaderPort = card or CardService(config.card)
     health, counters = Health(), Counters()
+    # Beside the outbox: maintainers who may sign in while the platform is unreachable.
+    credentials = StaffCredentials(config.storage.data_dir / "staff-offline.json",
+                                   config.staff)
     flow = Flow(FlowSettings(place, config.receipt), catalog=store, outbox=outbox,
                 printer=printer, card=card_port, platform=client, executor=executor,
-                health=health, counters=counters)
+                health=health, counters=counters, staff_credentials=credentials)
     if camera is None and ui.camera_source is not None:
         camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
     feed = CameraFeed(camera, flow, post) if camera is not None else None

@@ -29,6 +29,7 @@ from devices.mrz import Mrz
 from .. import __version__
 from ..runtime.health import Counters, DeviceLine, Health
 from ..session import IdCardLike, Session
+from ..staff_credentials import StaffCredentials
 from ..strings import LANGUAGES
 from .filing import Filing
 from .identify import Identify
@@ -57,7 +58,8 @@ class Flow:
                  wall_clock: Callable[[], datetime] = local_now,
                  today: Callable[[], date] = date.today,
                  software_version: str = __version__, health: Health | None = None,
-                 counters: Counters | None = None) -> None:
+                 counters: Counters | None = None,
+                 staff_credentials: StaffCredentials | None = None) -> None:
         self.ports = Ports(catalog, outbox, printer, card, platform, executor)
         v = self.visit = Visit(settings, self.ports, clock=clock, wall_clock=wall_clock,
                                today=today, version=software_version,
@@ -70,7 +72,7 @@ class Flow:
         self.progress = Progress(v, self.receipts)
         self.materials = Materials(v, self.progress.send_supplement)
         self.tickets = Tickets(v)
-        self.staff = StaffDesk(v)
+        self.staff = StaffDesk(v, staff_credentials)
         v.build_state = lambda: build_state(v)
 
     # ---- what the outside sees ----------------------------------------------------------
@@ -131,7 +133,7 @@ class Flow:
         v = self.visit
         state = v.health.service_state()
         return OutOfServiceView(v.settings.receipt.hotline, state.why or "nothing_useful",
-                                state.missing, v.can("staff"))
+                                state.missing, self.staff.sign_in_possible())
 
     # ---- the clock, the visit's settings, leaving ---------------------------------------
 
