@@ -38,7 +38,6 @@ from .state import (
     Screen,
     StaffMenuView,
     StaffSignInView,
-    message,
 )
 from .visit import Visit
 
@@ -205,7 +204,9 @@ class StaffDesk:
             v.session.staff_uid = None
             log.info("flow_staff_signed_in staff_id=%s roles=%s via=%s", r.staff_id,
                      ",".join(r.roles), r.via)
-            v.go(Screen.STAFF_MENU, message("staff.signed_in_offline"))
+            # Maintenance is all an offline sign-in may do: straight there (it says so).
+            v.go(Screen.MAINTENANCE)
+            v.start("queue_status", self._queue_line, "loading")
         elif r.outcome == "wrong_pin":
             v.vs.pin_attempts += 1
             left = min(v.settings.staff_pin_attempts - v.vs.pin_attempts, r.tries_left)
@@ -404,6 +405,9 @@ class StaffDesk:
             heard = v.health.heard_at(line.device)
             checked = (datetime.fromtimestamp(heard, tz).strftime("%H:%M:%S")
                        if heard is not None else "")
+            level = ("none" if line.status == "unknown" or line.code == "not_configured"
+                     else "ok" if line.status == "ok"
+                     else "warn" if line.status == "degraded" else "bad")
             out.append(DeviceReport(line.device, line.status, words, checked,
-                                    "" if known else line.code))
+                                    "" if known else line.code, level))
         return tuple(out)

@@ -323,6 +323,7 @@ class DeviceReport:
     words: Text
     checked: str  # "02:14:05", "" when never heard of
     code: str = ""  # shown (labelled) only when the catalog has no words for it
+    level: str = "none"  # ok | warn | bad | none (no status yet, or not fitted here)
 
 
 @dataclass(frozen=True)

@@ -398,7 +398,6 @@ STRINGS: dict[str, str] = {
     "paper.oldest": "Oldest pending",
     "paper.minutes": "{m} min",
     # offline staff sign-in and the maintenance screen's words (uxnight)
-    "staff.signed_in_offline": "Offline sign-in: maintenance only",
     "staff.offline_locked": "Too many wrong PINs. Try again in {seconds} s.",
     "staff.offline_unknown_card": (
         "The platform cannot be reached and this card cannot sign in offline. Offline "
@@ -424,6 +423,7 @@ STRINGS: dict[str, str] = {
     "devstate.error": "Fault",
     "devstate.unknown": "No status yet",
     "devcode.not_heard": "No status yet",
+    "devcode.ok": "Working",
     "devcode.ready": "Working",
     "devcode.streaming": "Working, receiving pictures",
     "devcode.reachable": "Connected",

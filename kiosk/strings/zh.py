@@ -356,7 +356,6 @@ STRINGS: dict[str, str] = {
     "paper.oldest": "最早待传",
     "paper.minutes": "{m} 分钟",
     # offline staff sign-in and the maintenance screen's words (uxnight)
-    "staff.signed_in_offline": "离线登录：仅限维护",
     "staff.offline_locked": "密码错误次数过多，请{seconds}秒后再试。",
     "staff.offline_unknown_card": (
         "政务平台暂时无法连接，此工作证不能离线登录。离线登录仅限最近在本终端登录过的维护人员。"),
@@ -379,6 +378,7 @@ STRINGS: dict[str, str] = {
     "devstate.error": "故障",
     "devstate.unknown": "尚无状态",
     "devcode.not_heard": "尚无状态",
+    "devcode.ok": "正常",
     "devcode.ready": "正常",
     "devcode.streaming": "正常，正在接收画面",
     "devcode.reachable": "已连接",

@@ -99,15 +99,11 @@ def test_a_maintainer_signs_in_offline_for_maintenance_only(night, caplog):
     caplog.set_level(logging.INFO)
     sign_in(night, LI)
     view = flow.state.view
-    assert flow.state.screen == Screen.STAFF_MENU
-    assert flow.state.message.key == "staff.signed_in_offline"
-    assert view.via == "offline" and view.staff_id == "S2001"
-    assert view.can_maintain and not view.can_assist  # assist never offline
+    # Maintenance is all it may do: straight there, saying so (view.via on screen).
+    assert flow.state.screen == Screen.MAINTENANCE and view.queue is not None
+    assert view.via == "offline" and view.staff_id == "S2001" and view.staff_name == ""
+    assert flow.session.staff.roles == ("maintain",)  # assist never offline
     assert flow.health.line("platform").status == "offline"
-    flow.staff_assist()
-    assert flow.state.screen == Screen.STAFF_MENU
-    flow.staff_maintain()
-    assert flow.state.screen == Screen.MAINTENANCE and flow.state.view.via == "offline"
     assert "flow_staff_signed_in staff_id=S2001 roles=maintain via=offline" in caplog.text
     assert LI[1] not in caplog.text and LI[3] not in caplog.text
 
@@ -149,7 +145,7 @@ def test_wrong_pins_offline_are_refused_then_locked_out_for_a_minute(night):
     assert flow.state.message.key == "staff.offline_locked" and not flow.state.staff_signed_in
     night.mono.now += 61
     flow.pin_entered(LI[1])
-    assert flow.state.screen == Screen.STAFF_MENU and flow.state.view.via == "offline"
+    assert flow.state.screen == Screen.MAINTENANCE and flow.state.view.via == "offline"
 
 
 def test_an_assist_only_member_never_signs_in_offline(night):
@@ -207,8 +203,8 @@ def test_the_local_technician_signs_in_without_the_platform(night, caplog):
     platform_down(night)
     caplog.set_level(logging.INFO)
     sign_in(night, (TECH_UID, TECH_PIN))
-    assert flow.state.screen == Screen.STAFF_MENU and flow.state.view.via == "local"
-    assert flow.state.view.staff_id == "technician" and not flow.state.view.can_assist
+    assert flow.state.screen == Screen.MAINTENANCE and flow.state.view.via == "local"
+    assert flow.state.view.staff_id == "technician"
     assert "via=local" in caplog.text and TECH_PIN not in caplog.text
 
 
@@ -229,7 +225,7 @@ def test_out_of_service_lets_staff_in_exactly_when_someone_could_sign_in(night):
     assert flow.state.view.offline
     platform_down(rig)
     flow.pin_entered(LI[1])
-    assert flow.state.screen == Screen.STAFF_MENU and flow.state.view.via == "offline"
+    assert flow.state.screen == Screen.MAINTENANCE and flow.state.view.via == "offline"
 
 
 def test_maintenance_says_every_status_in_words_with_the_time(night):
@@ -238,7 +234,6 @@ def test_maintenance_says_every_status_in_words_with_the_time(night):
     flow.device_status("printer", "degraded", "paper_near_end", "paper roll near its end")
     flow.device_status("storage", "error", "some_new_code", "x")
     sign_in(night, (TECH_UID, TECH_PIN))
-    flow.staff_maintain()
     view = flow.state.view
     lines = {d.device: d for d in view.devices}
     # The reader just read the staff card: not "unknown".
