@@ -60,7 +60,7 @@ Item {
             Label { width: body.width; color: theme.bad; wrapMode: Text.Wrap
                     text: "✗ " + modelData.tracking_no + " · " + modelData.service_code + " · " + modelData.error
                           + (modelData.fields ? " — " + modelData.fields : "") + (modelData.message ? " (" + modelData.message + ")" : "") } }
-        Label { width: body.width; text: vm.t.catalog + ": " + (scr.v.catalog_version || "—") + " · " + scr.v.catalog_services + " " + vm.t.services_found }
+        Label { width: body.width; text: vm.t.catalog + (scr.zh ? "：" : ": ") + (scr.v.catalog_version || "—") + " · " + scr.v.catalog_services + " " + vm.t.services_found }
     }
     Flow {
         anchors { left: theme.portrait ? parent.left : body.right; right: parent.right; top: theme.portrait ? body.bottom : parent.top

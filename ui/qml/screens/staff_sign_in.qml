@@ -40,7 +40,7 @@ Item {
                 Btn {
                     objectName: "pin_" + modelData
                     width: theme.touch * 1.8; height: theme.touch * 1.2; big: modelData !== "C"
-                    text: modelData === "C" ? vm.t.clear : modelData === "OK" ? vm.t.confirm : modelData
+                    text: modelData === "C" ? vm.t.clear : modelData === "OK" ? vm.t.pin_ok : modelData
                     primary: modelData === "OK"
                     enabled: modelData !== "OK" || scr.pin.length === 6
                     onClicked: {
