@@ -39,6 +39,7 @@ from .flow.state import FlowState, Screen
 from .receipt import Place
 from .runtime.health import Counters, Health
 from .runtime.heartbeat import Runtime
+from .runtime.probe import DeviceProbe
 from .runtime.threads import Background, RunsForever
 from .runtime.watch import LocalWatch, PlatformWatch
 from .staff_credentials import StaffCredentials
@@ -163,9 +164,12 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
     # Beside the outbox: maintainers who may sign in while the platform is unreachable.
     credentials = StaffCredentials(config.storage.data_dir / "staff-offline.json",
                                    config.staff)
+    # Maintenance asks every device when it opens (filled in below, once they exist).
+    probe = DeviceProbe(config.storage.data_dir, store)
     flow = Flow(FlowSettings(place, config.receipt), catalog=store, outbox=outbox,
                 printer=printer, card=card_port, platform=client, executor=executor,
-                health=health, counters=counters, staff_credentials=credentials)
+                health=health, counters=counters, staff_credentials=credentials,
+                device_probe=probe)
     if camera is None and ui.camera_source is not None:
         camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
     feed = CameraFeed(camera, flow, post) if camera is not None else None
@@ -182,6 +186,9 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
         polled["camera"] = feed.camera.status
     if idcard is not None:
         polled["idcard_reader"] = idcard.status
+    if isinstance(card_port, CardService):
+        probe.devices["card_reader"] = card_port.status
+    probe.devices.update(polled, printer=printer.status)
     runtime.extra_counters = kiosk.device_counters
     worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
     kiosk.background = [

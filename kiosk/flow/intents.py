@@ -40,7 +40,7 @@ from .ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPo
 from .progress import Progress
 from .receipts import Receipts
 from .settings import FlowSettings
-from .staff import StaffDesk
+from .staff import DeviceProbe, StaffDesk
 from .state import AttractView, CameraRequest, Capability, FlowState, OutOfServiceView, Screen
 from .tickets import Tickets
 from .views import build_state
@@ -59,7 +59,8 @@ class Flow:
                  today: Callable[[], date] = date.today,
                  software_version: str = __version__, health: Health | None = None,
                  counters: Counters | None = None,
-                 staff_credentials: StaffCredentials | None = None) -> None:
+                 staff_credentials: StaffCredentials | None = None,
+                 device_probe: DeviceProbe | None = None) -> None:
         self.ports = Ports(catalog, outbox, printer, card, platform, executor)
         v = self.visit = Visit(settings, self.ports, clock=clock, wall_clock=wall_clock,
                                today=today, version=software_version,
@@ -72,7 +73,7 @@ class Flow:
         self.progress = Progress(v, self.receipts)
         self.materials = Materials(v, self.progress.send_supplement)
         self.tickets = Tickets(v)
-        self.staff = StaffDesk(v, staff_credentials)
+        self.staff = StaffDesk(v, staff_credentials, device_probe)
         v.build_state = lambda: build_state(v)
 
     # ---- what the outside sees ----------------------------------------------------------

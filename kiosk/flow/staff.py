@@ -10,6 +10,7 @@ reader, whenever someone could sign in."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -58,13 +59,26 @@ class SignIn:
     platform_error: BaseException | None = None
 
 
+# Every device asked now (kiosk/runtime/probe.py): (device, status, code, detail) each.
+DeviceProbe = Callable[[], Sequence[tuple[str, str, str, str]]]
+
+
+@dataclass(frozen=True)
+class MaintenanceCheck:
+    queue: QueueLine
+    devices: Sequence[tuple[str, str, str, str]] = ()
+
+
 class StaffDesk:
-    def __init__(self, visit: Visit, credentials: StaffCredentials | None = None) -> None:
+    def __init__(self, visit: Visit, credentials: StaffCredentials | None = None,
+                 probe: DeviceProbe | None = None) -> None:
         self.v = visit
         self.credentials = credentials  # None: no offline sign-in (online only)
+        self.probe = probe  # None: maintenance shows what the watches last said
         for name, handler in (("staff_uid", self._staff_uid_done),
                               ("staff_login", self._staff_login_done),
                               ("queue_status", self._queue_status_done),
+                              ("maintenance_check", self._maintenance_check_done),
                               ("retry_dead", self._retry_dead_done),
                               ("test_print", self._test_print_done),
                               ("reload_catalog", self._reload_catalog_done)):
@@ -205,8 +219,7 @@ class StaffDesk:
             log.info("flow_staff_signed_in staff_id=%s roles=%s via=%s", r.staff_id,
                      ",".join(r.roles), r.via)
             # Maintenance is all an offline sign-in may do: straight there (it says so).
-            v.go(Screen.MAINTENANCE)
-            v.start("queue_status", self._queue_line, "loading")
+            self._enter_maintenance()
         elif r.outcome == "wrong_pin":
             v.vs.pin_attempts += 1
             left = min(v.settings.staff_pin_attempts - v.vs.pin_attempts, r.tries_left)
@@ -244,9 +257,28 @@ class StaffDesk:
             staff = v.session.staff
             if staff is None or "maintain" not in staff.roles:
                 return
-            v.go(Screen.MAINTENANCE)
-            v.start("queue_status", self._queue_line, "loading")
+            self._enter_maintenance()
         v.intent("staff_maintain", handle, allowed=(Screen.STAFF_MENU,))
+
+    def _enter_maintenance(self) -> None:
+        self.v.go(Screen.MAINTENANCE)
+        self._check()
+
+    def _check(self) -> None:
+        """The queue, and every device asked now (so the times shown are of this check)."""
+        probe = self.probe
+
+        def work() -> MaintenanceCheck:
+            return MaintenanceCheck(self._queue_line(), tuple(probe()) if probe else ())
+        self.v.start("maintenance_check", work, "checking")
+
+    def _maintenance_check_done(self, value: Any, error: BaseException | None) -> None:
+        if error is not None:
+            self._queue_status_done(None, error)
+            return
+        for device, status, code, detail in value.devices:
+            self.v.health.report(device, status, code, detail)
+        self._queue_status_done(value.queue, None)
 
     # ---- maintenance -------------------------------------------------------------
 
@@ -259,7 +291,7 @@ class StaffDesk:
 
         def handle() -> None:
             if self._maintainer():
-                v.start("queue_status", self._queue_line, "loading")
+                self._check()
         v.intent("refresh_maintenance", handle, allowed=(Screen.MAINTENANCE,))
 
     def _queue_line(self) -> QueueLine:

@@ -402,6 +402,7 @@ STRINGS: dict[str, str] = {
     "staff.offline_unknown_card": (
         "The platform cannot be reached and this card cannot sign in offline. Offline "
         "sign-in is only for maintenance staff who signed in on this kiosk recently."),
+    "label.busy.checking": "Checking every device…",
     "label.pin_ok": "OK",
     "label.offline_sign_in": "Offline sign-in: maintenance only",
     "label.sign_in_offline_note": (

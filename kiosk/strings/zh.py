@@ -359,6 +359,7 @@ STRINGS: dict[str, str] = {
     "staff.offline_locked": "密码错误次数过多，请{seconds}秒后再试。",
     "staff.offline_unknown_card": (
         "政务平台暂时无法连接，此工作证不能离线登录。离线登录仅限最近在本终端登录过的维护人员。"),
+    "label.busy.checking": "正在检查各设备…",
     "label.pin_ok": "确定",
     "label.offline_sign_in": "离线登录：仅限维护",
     "label.sign_in_offline_note": "政务平台暂时无法连接：仅维护人员可离线登录。",

@@ -279,3 +279,45 @@ def test_a_wrong_technician_credential_stops_the_config(tmp_path, lines, key):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert info.value.key == key
+
+
+def test_maintenance_asks_every_device_when_it_opens_and_on_refresh(night):
+    flow, asked = night.flow, []
+
+    def probe():
+        asked.append(night.wall.now)
+        return (("printer", "offline", "paper_out", "out of paper"),
+                ("platform", "offline", "unreachable", "no route"))
+    flow.device_status("printer", "ok", "ready")
+    flow.staff.probe = probe
+    try:
+        sign_in(night, (TECH_UID, TECH_PIN))
+        assert len(asked) == 1 and flow.state.screen == Screen.MAINTENANCE
+        lines = {d.device: d for d in flow.state.view.devices}
+        assert lines["printer"].words.zh == "缺纸" and lines["printer"].level == "bad"
+        assert lines["platform"].words.en == "Cannot be reached"
+        flow.refresh_maintenance()
+        assert len(asked) == 2 and flow.state.view.queue is not None
+    finally:
+        flow.staff.probe = None
+
+
+def test_the_probe_answers_for_a_device_that_fails_and_a_platform_that_raises(tmp_path):
+    from devices.status import DeviceState, DeviceStatus
+    from kiosk.runtime.probe import DeviceProbe
+
+    class Down:
+        def refresh(self):
+            raise ConnectionError("no route")
+
+    def broken():
+        raise RuntimeError("driver bug")
+
+    probe = DeviceProbe(tmp_path, Down())
+    probe.devices.update(camera=lambda: DeviceStatus(DeviceState.OK, "streaming", "x"),
+                         printer=broken)
+    lines = {line[0]: line for line in probe()}
+    assert lines["camera"] == ("camera", "ok", "streaming", "x")
+    assert lines["printer"] == ("printer", "error", "probe_failed", "RuntimeError")
+    assert lines["platform"][1:3] == ("offline", "unreachable")
+    assert lines["storage"][1] in ("ok", "degraded", "error")

@@ -75,8 +75,9 @@ def test_the_technician_gets_in_at_night_and_leaving_asks_first(world, touchscre
     for digit in TECH_PIN:
         tap(ui.window, f"pin_{digit}")
     tap(ui.window, "pin_OK")
-    wait_for(app, lambda: flow.state.screen == Screen.MAINTENANCE and shown(ui, "device_camera"),
-             "maintenance", 10)
+    # Every device is asked as maintenance opens ("checking"), then the screen says so.
+    wait_for(app, lambda: flow.state.screen == Screen.MAINTENANCE and flow.state.busy is None
+             and shown(ui, "device_camera"), "maintenance, devices checked", 10)
     assert flow.state.view.via == "local" and shown(ui, "offlineBadge")
     assert "离线登录：仅限维护" in text_of(ui, "offlineText")
     assert text_of(ui, "maintainer") == "本机技术员"
