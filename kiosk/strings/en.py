@@ -212,7 +212,7 @@ STRINGS: dict[str, str] = {
     "label.nationality": "Nationality",
     "label.staff_card": "Place your staff card",
     "label.read_card": "Read staff card",
-    "label.card_read": "Card read; enter your PIN",
+    "label.card_read": "Staff card read ✓",  # the message bar says what to do next
     "label.attempts_left": "Attempts left",
     "label.clear": "Clear",
     "label.staff_assist": "File for a citizen",

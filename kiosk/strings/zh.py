@@ -177,7 +177,7 @@ STRINGS: dict[str, str] = {
     "label.nationality": "国籍",
     "label.staff_card": "请放置工作证",
     "label.read_card": "读取工作证",
-    "label.card_read": "工作证已读取，请输入密码",
+    "label.card_read": "工作证已读取 ✓",  # the message bar says what to do next
     "label.attempts_left": "剩余尝试次数",
     "label.clear": "清除",
     "label.staff_assist": "代办业务",

@@ -39,7 +39,7 @@ Item {
                 model: ["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]
                 Btn {
                     objectName: "pin_" + modelData
-                    width: theme.touch * 1.8; height: theme.touch * 1.2; big: modelData !== "C"
+                    width: theme.touch * 1.8; height: theme.touch * 1.2; big: modelData !== "C" && modelData !== "OK"  // 确定 in digit size would wrap
                     text: modelData === "C" ? vm.t.clear : modelData === "OK" ? vm.t.pin_ok : modelData
                     primary: modelData === "OK"
                     enabled: modelData !== "OK" || scr.pin.length === 6
