@@ -40,8 +40,10 @@ from .receipt import Place
 from .runtime.assistance import Assistance
 from .runtime.health import Counters, Health
 from .runtime.heartbeat import Runtime
+from .runtime.probe import DeviceProbe
 from .runtime.threads import Background, RunsForever
 from .runtime.watch import LocalWatch, PlatformWatch
+from .staff_credentials import StaffCredentials
 from .text import Text
 
 log = logging.getLogger(__name__)
@@ -160,9 +162,15 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                   config.kiosk.id)
     card_port: CardReaderPort = card or CardService(config.card)
     health, counters, assistance = Health(), Counters(), Assistance()
+    # Beside the outbox: maintainers who may sign in while the platform is unreachable.
+    credentials = StaffCredentials(config.storage.data_dir / "staff-offline.json",
+                                   config.staff)
+    # Maintenance asks every device when it opens (filled in below, once they exist).
+    probe = DeviceProbe(config.storage.data_dir, store)
     flow = Flow(FlowSettings(place, config.receipt), catalog=store, outbox=outbox,
                 printer=printer, card=card_port, platform=client, executor=executor,
-                health=health, counters=counters, assistance=assistance)
+                health=health, counters=counters, staff_credentials=credentials,
+                device_probe=probe, assistance=assistance)
     if camera is None and ui.camera_source is not None:
         camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
     feed = CameraFeed(camera, flow, post) if camera is not None else None
@@ -179,6 +187,9 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
         polled["camera"] = feed.camera.status
     if idcard is not None:
         polled["idcard_reader"] = idcard.status
+    if isinstance(card_port, CardService):
+        probe.devices["card_reader"] = card_port.status
+    probe.devices.update(polled, printer=printer.status)
     runtime.extra_counters = kiosk.device_counters
     assistance.on_change = runtime.wake  # a staff call reaches the hall now, not in 60 s
     worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)

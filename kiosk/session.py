@@ -264,9 +264,10 @@ class Staff:
     staff_id: str
     name: str
     roles: tuple[str, ...]
+    via: str = "platform"  # platform | offline (the kiosk's cache) | local (the technician)
 
     def __repr__(self) -> str:
-        return f"Staff(roles={self.roles!r})"
+        return f"Staff(roles={self.roles!r}, via={self.via!r})"
 
 
 @dataclass(repr=False)

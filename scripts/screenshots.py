@@ -6,7 +6,8 @@ Runs the real QML offscreen around a kiosk built by kiosk.app against the demo's
 simulators (platform simulator, virtual printer, camera feed from sim/camera scenes, the
 emulated chip in-process) and drives one visit per language through every screen,
 including the degraded ones (platform down, printer out, receipt on screen), staff
-sign-in, maintenance, progress with needs_materials, the ticket and the idle warning;
+sign-in (online, and offline from the out-of-service screen), maintenance, progress with
+needs_materials, the ticket and the idle warning;
 then "Leave this application?" and high contrast (`--changes`: only those).
 Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
 """
@@ -65,6 +66,7 @@ class Shooter:
         self.lang = "zh"
         self.n = 0
         self.changes_only = False
+        self.night_only = False
         self.saved: list[Path] = []
 
     def close(self) -> None:
@@ -136,7 +138,12 @@ class Shooter:
         if self.changes_only:
             self.changes()
             return
+        if self.night_only:
+            self.staff()
+            self.night()
+            return
         self.staff()
+        self.night()
         self.visit()
         self.ticket()
         self.changes()
@@ -163,6 +170,42 @@ class Shooter:
             f.cancel()
         finally:
             world.card.profile = chip
+
+    def night(self) -> None:
+        """The technician at night: the platform unreachable and the camera gone, so out
+        of service; 李强 (signed in online just before, so remembered here) signs in
+        offline with the staff card on the reader, straight into maintenance; leaving the
+        application asks first."""
+        f, world = self.flow, self.world
+        chip = world.card.profile
+        world.card.profile = get_profile("staff")
+        world.platform.set_faults([{"kind": "drop"}])
+        try:
+            f.platform_status(False, "night")
+            f.device_status("camera", "offline", "source_lost", "camera unplugged")
+            self.wait(lambda: f.state.screen == Screen.OUT_OF_SERVICE
+                      and f.state.view.staff_possible, "out of service")
+            self.shot("out_of_service-staff")
+            f.card_inserted()  # the staff card laid on the reader
+            self.wait(lambda: self.idle() and f.state.view.card_read, "staff card")
+            self.pump(0.1)
+            for digit in "65":
+                tap(self.ui.window, "pin_" + digit)
+            self.shot("staff_sign_in-offline")
+            f.pin_entered("654321")  # offline: maintenance is all it may do, straight there
+            self.wait(lambda: self.idle() and f.state.screen == Screen.MAINTENANCE
+                      and f.state.view.queue is not None, "maintenance")
+            self.shot("maintenance-offline")
+            tap(self.ui.window, "leaveApp")
+            self.shot("maintenance-leave-question")
+            tap(self.ui.window, "leaveAppNo")
+            f.cancel()
+        finally:
+            world.card.profile = chip
+            world.platform.clear_faults()
+            f.platform_status(True)
+            f.device_status("camera", "ok", "streaming", "")
+        self.wait(lambda: f.state.screen == Screen.ATTRACT, "back in service")
 
     def idcard(self) -> None:
         """The resident ID card on the SAM reader (docs/screenshots/idcard/): the picture
@@ -357,6 +400,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", choices=("zh", "en"))
     p.add_argument("--changes", action="store_true",
                    help="only issue 15's screens: the leave question, high contrast")
+    p.add_argument("--night", action="store_true",
+                   help="only staff sign-in online and offline, out of service, maintenance")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -365,6 +410,7 @@ def main(argv: list[str] | None = None) -> int:
         for orientation in (args.only,) if args.only else ("landscape", "portrait"):
             shooter = Shooter(orientation, args.out, Path(work))
             shooter.changes_only = args.changes
+            shooter.night_only = args.night
             try:
                 for lang in (args.lang,) if args.lang else ("zh", "en"):
                     shooter.run(lang)

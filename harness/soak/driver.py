@@ -394,11 +394,15 @@ class Driver:
             f.pin_entered("000000")
             self.idle(5.0)
             if self.message_key() not in ("staff.bad_credentials", "staff.sign_in_failed",
-                                          "platform.unreachable"):  # a platform fault
+                                          "platform.unreachable",  # a platform fault
+                                          "staff.offline_locked",  # offline: rate limited
+                                          "staff.offline_unknown_card"):
                 self.stats.checks_failed["wrong_pin_not_refused"] += 1
             self.expect(Screen.STAFF_SIGN_IN, "staff_wrong_pin")
         f.pin_entered(STAFF_PIN)
         self.idle(5.0)
+        if self.state.screen == Screen.MAINTENANCE and self.view("via") != "platform":
+            return  # the platform is down: an offline sign-in, maintenance only
         self.expect(Screen.STAFF_MENU, "staff_pin")
 
     def finish(self, part: str) -> str:

@@ -30,6 +30,7 @@ from .. import __version__
 from ..runtime.assistance import Assistance
 from ..runtime.health import Counters, DeviceLine, Health
 from ..session import IdCardLike, Session
+from ..staff_credentials import StaffCredentials
 from ..strings import LANGUAGES
 from .filing import Filing
 from .identify import Identify
@@ -40,7 +41,7 @@ from .ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPo
 from .progress import Progress
 from .receipts import Receipts
 from .settings import FlowSettings
-from .staff import StaffDesk
+from .staff import DeviceProbe, StaffDesk
 from .state import AttractView, CameraRequest, Capability, FlowState, OutOfServiceView, Screen
 from .tickets import Tickets
 from .views import build_state
@@ -59,6 +60,8 @@ class Flow:
                  today: Callable[[], date] = date.today,
                  software_version: str = __version__, health: Health | None = None,
                  counters: Counters | None = None,
+                 staff_credentials: StaffCredentials | None = None,
+                 device_probe: DeviceProbe | None = None,
                  assistance: Assistance | None = None) -> None:
         self.ports = Ports(catalog, outbox, printer, card, platform, executor)
         v = self.visit = Visit(settings, self.ports, clock=clock, wall_clock=wall_clock,
@@ -73,7 +76,7 @@ class Flow:
         self.progress = Progress(v, self.receipts)
         self.materials = Materials(v, self.progress.send_supplement)
         self.tickets = Tickets(v)
-        self.staff = StaffDesk(v)
+        self.staff = StaffDesk(v, staff_credentials, device_probe)
         v.build_state = lambda: build_state(v)
 
     # ---- what the outside sees ----------------------------------------------------------
@@ -134,7 +137,7 @@ class Flow:
         v = self.visit
         state = v.health.service_state()
         return OutOfServiceView(v.settings.receipt.hotline, state.why or "nothing_useful",
-                                state.missing, v.can("staff"))
+                                state.missing, self.staff.sign_in_possible())
 
     # ---- the clock, the visit's settings, leaving ---------------------------------------
 

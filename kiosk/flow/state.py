@@ -108,6 +108,7 @@ class IdentifyView:
 class StaffSignInView:
     card_read: bool
     attempts_left: int
+    offline: bool = False  # the platform is unreachable: maintain only, against the cache
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ class StaffMenuView:
     name: str
     can_assist: bool
     can_maintain: bool
+    staff_id: str = ""
+    via: str = "platform"  # platform | offline | local (offline sign-ins: maintain only)
 
 
 @dataclass(frozen=True)
@@ -313,12 +316,29 @@ class QueueLine:
 
 
 @dataclass(frozen=True)
+class DeviceReport:
+    """One device on the maintenance screen: its status in words (`words`, from the
+    string catalog by its code, else by its status) and when it was last heard of."""
+
+    device: str
+    status: str  # ok | degraded | offline | error | unknown
+    words: Text
+    checked: str  # "02:14:05", "" when never heard of
+    code: str = ""  # shown (labelled) only when the catalog has no words for it
+    level: str = "none"  # ok | warn | bad | none (no status yet, or not fitted here)
+
+
+@dataclass(frozen=True)
 class MaintenanceView:
     staff_name: str
-    devices: tuple[DeviceLine, ...]
+    devices: tuple[DeviceReport, ...]
     queue: QueueLine | None
     catalog_version: str | None
     catalog_services: int
+    staff_id: str = ""
+    via: str = "platform"  # platform | offline | local
+    terminal: str = ""  # kiosk id and hall, e.g. "K017 · BA01"
+    version: str = ""  # the software's version
 
 
 @dataclass(frozen=True)
