@@ -87,6 +87,10 @@ class IdentitySummary:
     nation: str = ""
     valid_until: str = ""  # YYYY-MM-DD, or "" when long_term
     long_term: bool = False
+    # The codes in words (kiosk/countries.py): "CHN" is shown as 中国 / China.
+    nationality_name: Text = Text("", "")
+    issuing_state: str = ""
+    issuing_state_name: Text = Text("", "")
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ screens share. Each screen's own view is built by the journey that owns the scre
 from __future__ import annotations
 
 from ..catalog import Catalog, Material, categories_with_services
+from ..countries import country_name
 from ..session import Session
 from .state import CategoryItem, FlowState, IdentitySummary, MaterialItem
 from .visit import Visit
@@ -33,7 +34,8 @@ def identity_summary(session: Session) -> IdentitySummary | None:
         has_photo=bool(i.face), source=i.source, id_type=i.id_type, address=i.address,
         nation=i.nation,
         valid_until=i.expiry_date.isoformat() if i.expiry_date and not i.long_term else "",
-        long_term=i.long_term)
+        long_term=i.long_term, nationality_name=country_name(i.nationality),
+        issuing_state=i.issuing_state, issuing_state_name=country_name(i.issuing_state))
 
 
 def material_items(session: Session, materials: tuple[Material, ...]

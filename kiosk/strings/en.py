@@ -201,8 +201,8 @@ STRINGS: dict[str, str] = {
     "label.type_instead": "Type the document details instead",
     "label.use_camera": "Use the scanner",
     "label.document_number": "Document number",
-    "label.birth_date": "Date of birth (YYMMDD)",
-    "label.expiry_date": "Expiry date (YYMMDD)",
+    "label.birth_date": "Date of birth (YYYY-MM-DD)",
+    "label.expiry_date": "Expiry date (YYYY-MM-DD)",
     "label.read_chip": "Read the chip",
     "label.retry_chip": "Read again",
     "label.chip_verified": "Chip verified",
@@ -397,4 +397,8 @@ STRINGS: dict[str, str] = {
     "paper.dead": "Outbox dead-letter",
     "paper.oldest": "Oldest pending",
     "paper.minutes": "{m} min",
+    # --- the smaller on-screen fixes (issue 15 item 5) ---
+    "label.birth_example": "e.g. 1985-03-15",
+    "label.expiry_example": "e.g. 2033-03-14",
+    "label.issuing_state": "Issuing state",
 }

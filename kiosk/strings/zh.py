@@ -166,8 +166,8 @@ STRINGS: dict[str, str] = {
     "label.type_instead": "手动输入证件信息",
     "label.use_camera": "改用扫描",
     "label.document_number": "证件号码",
-    "label.birth_date": "出生日期 (YYMMDD)",
-    "label.expiry_date": "有效期至 (YYMMDD)",
+    "label.birth_date": "出生日期（年-月-日）",
+    "label.expiry_date": "有效期至（年-月-日）",
     "label.read_chip": "读取芯片",
     "label.retry_chip": "重新读取",
     "label.chip_verified": "芯片已验证",
@@ -355,4 +355,8 @@ STRINGS: dict[str, str] = {
     "paper.dead": "上传失败（待处理）",
     "paper.oldest": "最早待传",
     "paper.minutes": "{m} 分钟",
+    # --- the smaller on-screen fixes (issue 15 item 5) ---
+    "label.birth_example": "例如 1985-03-15",
+    "label.expiry_example": "例如 2033-03-14",
+    "label.issuing_state": "签发国",
 }
