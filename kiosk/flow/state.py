@@ -350,6 +350,7 @@ class FlowState:
     high_contrast: bool = False
     speech: bool = False
     busy: str | None = None  # "reading_chip", "filing", "printing", ... (show a spinner)
+    busy_stoppable: bool = False  # the wait can be stopped ("back": its late result is dropped)
     message: Message | None = None
     warning_left_s: int | None = None  # the "do you need more time?" prompt, counting down
     confirm_leave: bool = False  # "Leave this application?": leave_confirmed / _declined

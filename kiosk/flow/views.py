@@ -9,13 +9,19 @@ from ..session import Session
 from .state import CategoryItem, FlowState, IdentitySummary, MaterialItem
 from .visit import Visit
 
+# Waits a citizen may stop (the job's late result is then dropped by its token), except
+# these: a commit cannot be taken back halfway (its receipt must be seen), a receipt being
+# printed is already filed, and a supplement being sent may reach the platform anyway.
+UNSTOPPABLE = frozenset({"filing", "printing", "sending"})
+
 
 def build_state(v: Visit) -> FlowState:
     vs = v.vs
     staff = v.session.staff
     return FlowState(
         screen=vs.screen, view=v.view(), lang=vs.lang, large_text=vs.large_text,
-        high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy, message=vs.message,
+        high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy,
+        busy_stoppable=v.busy is not None and v.busy not in UNSTOPPABLE, message=vs.message,
         warning_left_s=v.warning_left, confirm_leave=vs.confirm_leave,
         capabilities=v.capabilities(), visit_active=vs.active,
         staff_signed_in=staff is not None, exit_requested=v.exit_requested,

@@ -401,4 +401,5 @@ STRINGS: dict[str, str] = {
     "label.birth_example": "e.g. 1985-03-15",
     "label.expiry_example": "e.g. 2033-03-14",
     "label.issuing_state": "Issuing state",
+    "label.stop_waiting": "Stop waiting",
 }

@@ -359,4 +359,5 @@ STRINGS: dict[str, str] = {
     "label.birth_example": "例如 1985-03-15",
     "label.expiry_example": "例如 2033-03-14",
     "label.issuing_state": "签发国",
+    "label.stop_waiting": "停止等待",
 }

@@ -66,7 +66,7 @@ class Screenful:
         assert f.state.view.identity is not None
 
     def end(self) -> None:
-        self.jobs.drop_all()
+        self.jobs.run_all()  # a commit in flight finishes (its receipt ends the visit)
         self.flow.cancel()
         self.flow.leave_confirmed()
         self.pump()
@@ -111,3 +111,41 @@ def test_nationality_in_words_and_the_typed_dates_as_the_label_says(s):
     f.set_language("en")
     assert s.words("nationality") == "Nationality: China"
     assert "CHN" not in " ".join(s.texts())
+
+
+def test_a_wait_turns_and_can_be_stopped_and_its_late_result_is_dropped(s):
+    f = s.flow
+    f.start_filing()
+    f.use_typed_mrz()
+    f.mrz_typed("E98765432", "1987-04-23", "2033-01-01")
+    assert f.state.busy == "reading_chip" and f.state.busy_stoppable
+    assert s.item("busySpinner").property("spinning") is True
+    assert s.words("busyText") == "正在读取芯片，请勿移动证件…"
+    s.tap("busyStop")
+    assert f.state.busy is None and f.state.screen == Screen.IDENTIFY
+    assert not s.shown("busy")
+    s.jobs.run_all()  # the chip answers after the citizen stopped waiting: dropped
+    assert f.state.view.identity is None and f.session.identity is None
+    assert s.item("readChip").property("visible")  # and they can try again
+
+
+def to_review(s) -> None:
+    """A whole filing up to the review screen, by the flow's intents."""
+    from tests.kiosk.flow_rig import capture_materials, fill_form
+
+    f = s.flow
+    s.identified()
+    f.confirm_identity()
+    f.choose_service("CR-HZ-0001")
+    f.start_form()
+    fill_form(f)
+    capture_materials(f)
+    assert f.state.screen == Screen.REVIEW and f.state.view.problems == ()
+
+
+def test_a_commit_cannot_be_stopped_halfway(s):
+    f = s.flow
+    to_review(s)
+    f.submit()
+    assert f.state.busy == "filing" and not f.state.busy_stoppable
+    assert s.shown("busySpinner") and not s.shown("busyStop")
