@@ -407,6 +407,10 @@ class Filing:
                                                                   v.settings.search_limit)]
                 elif v.vs.category is not None:
                     services = catalog.in_category(v.vs.category)
+                else:
+                    # "All categories": every service, those filed at this kiosk first (an
+                    # empty pane beside the categories told the citizen nothing).
+                    services = sorted(catalog.services, key=lambda s: not s.kiosk_filing)
             items = tuple(ServiceItem(s.code, s.name, s.kiosk_filing, s.promised_days,
                                       s.fee_cny) for s in services)
             v.vs.listing = (key, items)  # searched once per query, not once per state

@@ -402,4 +402,5 @@ STRINGS: dict[str, str] = {
     "label.expiry_example": "e.g. 2033-03-14",
     "label.issuing_state": "Issuing state",
     "label.stop_waiting": "Stop waiting",
+    "label.all_services": "All {n} services; those you can file here come first",
 }

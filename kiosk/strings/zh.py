@@ -360,4 +360,5 @@ STRINGS: dict[str, str] = {
     "label.expiry_example": "例如 2033-03-14",
     "label.issuing_state": "签发国",
     "label.stop_waiting": "停止等待",
+    "label.all_services": "全部 {n} 项事项，可在本机办理的排在前面",
 }

@@ -149,3 +149,34 @@ def test_a_commit_cannot_be_stopped_halfway(s):
     f.submit()
     assert f.state.busy == "filing" and not f.state.busy_stoppable
     assert s.shown("busySpinner") and not s.shown("busyStop")
+
+
+def rect(item):
+    from PySide6.QtCore import QPointF, QRectF
+
+    p = item.mapToScene(QPointF(0, 0))
+    return QRectF(p.x(), p.y(), item.width(), item.height())
+
+
+def test_all_categories_lists_every_service_and_the_more_pill_covers_none(s):
+    f = s.flow
+    s.identified()
+    f.confirm_identity()
+    assert f.state.screen == Screen.CHOOSE_SERVICE and f.state.view.category is None
+    services = f.state.view.services
+    catalog = f.visit.catalog()
+    assert len(services) == len(catalog.services) > 10  # not an empty pane
+    here = [x.kiosk_filing for x in services]
+    assert here == sorted(here, reverse=True) and here[0]  # filed here first
+    assert s.words("servicesHeader").startswith(f"全部 {len(services)} 项事项")
+    assert s.shown(f"service_{services[0].code}")
+    # The list goes on: the pill says so, outside the list, over no result.
+    pill = s.item("moreBelowLabel")
+    listing = s.item("services")
+    assert not rect(pill).intersects(rect(listing))
+    for it in items(s.window):
+        if it.objectName().startswith("service_") and it.isVisible():
+            assert not rect(pill).intersects(rect(it)), it.objectName()
+    f.choose_category(f.state.view.categories[0].code)
+    assert all(x.code in {y.code for y in catalog.in_category(f.state.view.category)}
+               for x in f.state.view.services)
