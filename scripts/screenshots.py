@@ -242,7 +242,7 @@ class Shooter:
             for fld in f.state.view.fields:
                 if fld.field == "id_number" and first:
                     f.set_field("id_number", BAD_ID)
-                elif fld.field in DEMO_FORM:
+                elif fld.field in DEMO_FORM and not fld.prefilled:  # the chip's: read-only
                     f.set_field(fld.field, DEMO_FORM[fld.field])
             if first and any(x.field == "id_number" for x in f.state.view.fields):
                 self.shot("form-check")

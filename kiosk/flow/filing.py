@@ -161,10 +161,15 @@ class Filing:
             f = next((f for f in service.form if f.field == name), None) if service else None
             if f is None:
                 return
+            if name in v.vs.prefilled:
+                # Taken from the chip or the ID card: a wrong value there is for staff to
+                # look at, not for typing over (the application would no longer match it).
+                log.info("flow_field_locked field=%s", name)
+                v.say("form.from_document", "warning")
+                return
             # A little over the limit, so the check can say "too long"; no more.
             limit = TYPED_LIMITS.get(f.type) or (f.max_length or 200) + 20
             v.session.form[name] = value[:limit]
-            v.vs.prefilled.discard(name)
             result = check(f, value, partial=True, today=v.today())
             if result.ok or result.key is None:
                 v.vs.field_messages.pop(name, None)
@@ -449,7 +454,8 @@ class Filing:
                 value = v.session.form.get(f.field, "")
                 option = f.option(value) if f.type == "select" else None
                 rows.append(ReviewRow(f.field, f.label,
-                                      option.label.get(v.vs.lang) if option else value, i))
+                                      option.label.get(v.vs.lang) if option else value, i,
+                                      f.field in v.vs.prefilled))
         fields, materials = problems(v)
         staff = v.session.staff
         return ReviewView(identity_summary(self.v.session), s.name, s.fee_cny, s.promised_days,

@@ -186,7 +186,7 @@ class FieldView:
     options: tuple[OptionItem, ...]
     max_length: int | None
     message: Message | None  # beside the field
-    prefilled: bool
+    prefilled: bool  # taken from the chip or the ID card: read-only (set_field refuses it)
 
 
 @dataclass(frozen=True)
@@ -225,6 +225,7 @@ class ReviewRow:
     label: Text
     value: str  # as shown (a select's label in the visit's language)
     page: int  # the form page to edit it on
+    locked: bool = False  # taken from the document: not edited here (staff can help)
 
 
 @dataclass(frozen=True)

@@ -403,4 +403,8 @@ STRINGS: dict[str, str] = {
     "label.issuing_state": "Issuing state",
     "label.stop_waiting": "Stop waiting",
     "label.all_services": "All {n} services; those you can file here come first",
+    "form.from_document": ("This comes from your document and cannot be changed here; "
+                           "if it is wrong, please ask staff."),
+    "label.from_document": "from your document",
+    "label.locked_note": "From your document; if it is wrong, please ask staff",
 }

@@ -361,4 +361,7 @@ STRINGS: dict[str, str] = {
     "label.issuing_state": "签发国",
     "label.stop_waiting": "停止等待",
     "label.all_services": "全部 {n} 项事项，可在本机办理的排在前面",
+    "form.from_document": "这一项来自您的证件，不能修改；如有误，请联系工作人员。",
+    "label.from_document": "来自证件",
+    "label.locked_note": "来自证件，不能修改；如有误请联系工作人员",
 }

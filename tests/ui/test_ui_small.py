@@ -180,3 +180,33 @@ def test_all_categories_lists_every_service_and_the_more_pill_covers_none(s):
     f.choose_category(f.state.view.categories[0].code)
     assert all(x.code in {y.code for y in catalog.in_category(f.state.view.category)}
                for x in f.state.view.services)
+
+
+def test_fields_from_the_document_are_read_only_with_a_note(s):
+    f = s.flow
+    s.identified()
+    f.confirm_identity()
+    f.choose_service("CR-HZ-0001")
+    f.start_form()
+    fields = {x.field: x for x in f.state.view.fields}
+    name = fields["full_name"]
+    assert name.prefilled and name.value == "欧阳明轩"
+    box = s.item("input_full_name")
+    assert box.property("readOnly") is True
+    assert s.words("message_full_name") == "来自证件，不能修改；如有误请联系工作人员"
+    s.tap("input_full_name")  # a finger on it: no keyboard, no focus
+    focus = s.window.activeFocusItem()
+    assert focus is None or focus.parentItem() is not box
+    assert not find_item(s.window, "keyboard", visible=False).property("active")
+    s.tap("input_mobile")  # and one the citizen types takes the focus
+    assert s.window.activeFocusItem().parentItem() is s.item("input_mobile")
+    f.set_field("full_name", "someone else")  # nor through the flow
+    assert {x.field: x for x in f.state.view.fields}["full_name"].value == "欧阳明轩"
+    assert f.state.message.key == "form.from_document"
+    # A field the citizen types stays editable.
+    assert s.item("input_mobile").property("readOnly") is False
+    from tests.kiosk.flow_rig import capture_materials, fill_form
+    fill_form(f)
+    capture_materials(f)
+    rows = {r.field: r for r in f.state.view.rows}
+    assert rows["full_name"].locked and not rows["mobile"].locked

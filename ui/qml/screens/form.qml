@@ -35,7 +35,7 @@ Item {
                     width: fields.width
                     readonly property real col: theme.portrait ? width : (width - 2 * spacing) / 3
                     Label { width: frow.col; text: fd.label + (fd.required ? " *" : "")
-                            + (fd.prefilled ? "  (" + vm.t.from_chip + ")" : ""); font.bold: true }
+                            + (fd.prefilled ? "  (" + vm.t.from_document + ")" : ""); font.bold: true }
                     Item {
                         width: frow.col; height: fd.type === "select" ? opts.implicitHeight : input.implicitHeight
                         Field {
@@ -47,6 +47,7 @@ Item {
                             bad: !!fd.message && fd.message.level === "error"
                             hints: scr.hintsFor(fd.type)
                             maxLength: fd.max_length || 200
+                            readOnly: fd.prefilled === true
                             onEdited: (t) => vm.send("set_field", [fd.field, t])
                         }
                         Flow {
@@ -56,6 +57,8 @@ Item {
                             spacing: theme.gap
                             Repeater { model: frow.fd.options || []
                                 Btn { objectName: "option_" + frow.fieldName + "_" + modelData.value
+                                      visible: !frow.fd.prefilled || frow.value === modelData.value
+                                      enabled: !frow.fd.prefilled
                                       text: modelData.label; primary: frow.value === modelData.value
                                       onClicked: vm.send("set_field", [frow.fieldName, modelData.value]) } }
                         }
@@ -63,7 +66,8 @@ Item {
                     property string value: fd.value || ""
                     property string fieldName: fd.field || ""
                     Label { width: frow.col; objectName: "message_" + frow.fd.field
-                            text: frow.fd.message ? frow.fd.message.text : ""
+                            // Beside a field from the document: why it cannot be typed over.
+                            text: frow.fd.message ? frow.fd.message.text : frow.fd.prefilled ? vm.t.locked_note : ""
                             color: frow.fd.message && frow.fd.message.level === "error" ? theme.bad : theme.muted }
                 }
             }

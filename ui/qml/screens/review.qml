@@ -35,7 +35,8 @@ Item {
                     Label { id: rl; width: parent.width * 0.35; anchors.verticalCenter: parent.verticalCenter; text: modelData.label; color: theme.muted }
                     Label { id: rv; anchors { left: rl.right; right: eb.left; verticalCenter: parent.verticalCenter; margins: theme.gap }
                             text: modelData.value }
-                    Btn { id: eb; anchors.right: parent.right; text: "✎"; onClicked: vm.send("edit_field", [modelData.field]) }
+                    Btn { id: eb; anchors.right: parent.right; text: "✎"; onClicked: vm.send("edit_field", [modelData.field])
+                          visible: !modelData.locked }  // from the document: not edited here
                 }
             }
             Row { spacing: theme.gap
