@@ -24,6 +24,7 @@ from ..forms import check, check_all, contact_of, form_body, prefill
 from ..receipt import filing_receipt
 from ..session import Identity
 from ..strings import table
+from ..text import Text
 from .receipts import Receipts
 from .settings import TYPED_LIMITS
 from .state import (
@@ -458,7 +459,10 @@ class Filing:
                                       f.field in v.vs.prefilled))
         fields, materials = problems(v)
         staff = v.session.staff
+        labels = {f.field: f.label for f in s.form}
+        names = {m.code: m.name for m in s.materials}
+        words = tuple(labels.get(x) or names.get(x) or Text(x, x) for x in fields + materials)
         return ReviewView(identity_summary(self.v.session), s.name, s.fee_cny, s.promised_days,
                           tuple(rows), material_items(self.v.session, s.materials), s.delivery,
                           v.session.delivery, staff.name if staff else None,
-                          tuple(fields + materials))
+                          tuple(fields + materials), words)

@@ -193,8 +193,9 @@ class Materials:
         ready = all(i.pages > 0 for i in items if i.required)
         name = v.vs.service.name if v.vs.service else (
             v.vs.progress_service.name if v.vs.progress_service else Text("", ""))
+        missing = tuple(i.name for i in items if i.required and i.pages == 0)
         return MaterialsView(name, items, ready, v.vs.mode == "supplement",
-                             v.vs.return_to_review)
+                             v.vs.return_to_review, missing)
 
     def capture_view(self) -> CaptureView:
         v = self.v

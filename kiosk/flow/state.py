@@ -205,6 +205,7 @@ class MaterialsView:
     can_continue: bool
     supplement: bool  # adding what a reviewer asked for, to an application filed before
     returning_to_review: bool
+    missing: tuple[Text, ...] = ()  # required materials without a page: why "continue" waits
 
 
 @dataclass(frozen=True)
@@ -240,6 +241,7 @@ class ReviewView:
     delivery: str | None
     assisted_by: str | None
     problems: tuple[str, ...]  # field names / material codes still wrong
+    problem_names: tuple[Text, ...] = ()  # the same in words (labels, material names)
 
 
 @dataclass(frozen=True)

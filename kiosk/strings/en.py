@@ -407,4 +407,6 @@ STRINGS: dict[str, str] = {
                            "if it is wrong, please ask staff."),
     "label.from_document": "from your document",
     "label.locked_note": "From your document; if it is wrong, please ask staff",
+    "label.still_needed": "Still needed: {items}",
+    "label.cannot_continue_chip": "The chip could not be verified: please go to a staffed window",
 }

@@ -364,4 +364,6 @@ STRINGS: dict[str, str] = {
     "form.from_document": "这一项来自您的证件，不能修改；如有误，请联系工作人员。",
     "label.from_document": "来自证件",
     "label.locked_note": "来自证件，不能修改；如有误请联系工作人员",
+    "label.still_needed": "还需：{items}",
+    "label.cannot_continue_chip": "芯片验证未通过，不能继续；请到人工窗口办理",
 }

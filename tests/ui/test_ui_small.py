@@ -210,3 +210,42 @@ def test_fields_from_the_document_are_read_only_with_a_note(s):
     capture_materials(f)
     rows = {r.field: r for r in f.state.view.rows}
     assert rows["full_name"].locked and not rows["mobile"].locked
+
+
+def test_a_greyed_out_continue_says_what_it_waits_for(s):
+    from tests.kiosk.flow_rig import fill_form, page_jpeg
+
+    f = s.flow
+    s.identified()
+    f.confirm_identity()
+    f.choose_service("CR-HZ-0001")
+    f.start_form()
+    fill_form(f)
+    assert f.state.screen == Screen.MATERIALS
+    assert not s.item("materialsDone").property("enabled")
+    assert s.words("whyNot") == "还需：居民身份证复印件、近期免冠证件照"
+    f.open_material("photo")
+    f.page_captured(page_jpeg(3), kind="a4")
+    f.material_done()
+    assert s.words("whyNot") == "还需：居民身份证复印件"
+    f.set_language("en")
+    assert s.words("whyNot") == "Still needed: Copy of resident ID card"
+    f.open_material("id_card_copy")
+    f.page_captured(page_jpeg(1), kind="a4")
+    f.material_done()
+    assert s.item("materialsDone").property("enabled") and not s.shown("whyNot")
+    f.skip_material("household_register")
+    f.materials_done()
+    assert f.state.screen == Screen.REVIEW and not s.shown("whyNot")
+    assert s.item("submit").property("enabled")
+
+
+def test_a_chip_that_failed_its_check_says_why_confirm_is_grey(s):
+    card = s.flow.visit.ports.card
+    card.passive = "failed"
+    try:
+        s.identified()
+    finally:
+        card.passive = "verified"
+    assert not s.item("confirmIdentity").property("enabled")
+    assert s.words("whyNot") == "芯片验证未通过，不能继续；请到人工窗口办理"

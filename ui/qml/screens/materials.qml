@@ -45,5 +45,15 @@ Item {
         text: vm.t.materials_done + " ›"; primary: true; big: true; enabled: scr.v.can_continue
         onClicked: vm.send("materials_done", [])
     }
+    // Greyed out "continue" says what it waits for, beside it.
+    Label {
+        objectName: "whyNot"
+        visible: !scr.v.can_continue && scr.v.missing.length > 0
+        anchors { right: actions.left; rightMargin: theme.margin; verticalCenter: actions.verticalCenter
+                  left: parent.left; leftMargin: parent.width * 0.3 }
+        horizontalAlignment: Text.AlignRight
+        color: theme.bad
+        text: vm.t.still_needed.replace("{items}", scr.v.missing.join(vm.state.lang === "zh" ? "、" : ", "))
+    }
     MoreBelow { flick: list; anchors.fill: list }
 }

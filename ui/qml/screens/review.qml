@@ -17,8 +17,6 @@ Item {
             spacing: theme.gap
             Label { width: parent.width; text: scr.v.service + " · " + vm.t.promised_days + " " + scr.v.promised_days + " " + vm.t.days
                     + " · " + (scr.v.fee_cny > 0 ? scr.v.fee_cny + " " + vm.t.yuan : vm.t.free); font.pixelSize: theme.title; font.bold: true }
-            Label { width: parent.width; visible: scr.v.problems.length > 0; color: theme.bad
-                    text: vm.t.problems + ": " + scr.v.problems.join(", ") }
             Label { text: vm.t.review_identity; font.bold: true; color: theme.accent }
             Label { width: parent.width; objectName: "reviewName"
                     text: scr.v.identity ? scr.v.identity.name + " · " + scr.v.identity.document_number
@@ -58,6 +56,16 @@ Item {
         anchors { right: parent.right; bottom: parent.bottom }
         text: vm.t.submit + " ›"; primary: true; big: true; enabled: scr.v.problems.length === 0
         onClicked: vm.send("submit", [])
+    }
+    // Greyed out "submit" says what it waits for, beside it (in words, not field codes).
+    Label {
+        objectName: "whyNot"
+        visible: scr.v.problems.length > 0
+        anchors { right: actions.left; rightMargin: theme.margin; verticalCenter: actions.verticalCenter
+                  left: parent.left; leftMargin: parent.width * 0.3 }
+        horizontalAlignment: Text.AlignRight
+        color: theme.bad
+        text: vm.t.still_needed.replace("{items}", scr.v.problem_names.join(vm.state.lang === "zh" ? "、" : ", "))
     }
     MoreBelow { flick: reviewFlick; anchors.fill: reviewFlick }
 }
