@@ -60,6 +60,7 @@ class CameraRequest:
 
     want: str | None = None
     key: tuple[object, ...] = ()
+    shutter: int = 0  # grows with each tap on "take photo": capture the next frame as it is
 
 
 # --- per-screen views --------------------------------------------------------------------
@@ -218,6 +219,7 @@ class CaptureView:
     can_add_page: bool
     can_skip: bool
     hint: str | None  # the camera's quality message key ("hold_still", ...)
+    can_undo: bool = False  # a page was just deleted: "deleted · undo" puts it back
 
 
 @dataclass(frozen=True)

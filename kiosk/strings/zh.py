@@ -366,4 +366,6 @@ STRINGS: dict[str, str] = {
     "label.locked_note": "来自证件，不能修改；如有误请联系工作人员",
     "label.still_needed": "还需：{items}",
     "label.cannot_continue_chip": "芯片验证未通过，不能继续；请到人工窗口办理",
+    "label.shutter": "拍照",
+    "label.removed_undo": "已删除 · 撤销",
 }

@@ -249,3 +249,73 @@ def test_a_chip_that_failed_its_check_says_why_confirm_is_grey(s):
         card.passive = "verified"
     assert not s.item("confirmIdentity").property("enabled")
     assert s.words("whyNot") == "芯片验证未通过，不能继续；请到人工窗口办理"
+
+
+def to_capture(s, code: str = "id_card_copy") -> None:
+    from tests.kiosk.flow_rig import fill_form
+
+    f = s.flow
+    s.identified()
+    f.confirm_identity()
+    f.choose_service("CR-HZ-0001")
+    f.start_form()
+    fill_form(f)
+    f.open_material(code)
+    assert f.state.screen == Screen.CAPTURE and f.state.view.awaiting_page
+
+
+def test_a_deleted_page_can_be_undone_for_a_few_seconds_then_it_is_gone(s):
+    from kiosk.flow.settings import UNDO_S
+    from tests.kiosk.flow_rig import page_jpeg
+
+    f = s.flow
+    to_capture(s)
+    jpeg = page_jpeg(4)
+    f.page_captured(jpeg, kind="a4")
+    f.add_page()
+    f.page_captured(page_jpeg(5), kind="a4")
+    assert f.state.view.pages == 2 and not s.shown("undoRemove")
+    tap(s.window, "page_1")  # "第 1 页 ✕"
+    s.pump()
+    assert f.state.view.pages == 1 and f.state.view.can_undo
+    assert s.words("undoRemove") == "↶ 已删除 · 撤销"
+    s.tap("undoRemove")
+    view = f.state.view
+    assert view.pages == 2 and not view.can_undo and view.checking == 0
+    assert bytes(f.session.pages["id_card_copy"][0].jpeg) == jpeg  # the same page, back first
+    # Deleted again and left alone: the offer goes, and the page is wiped for good.
+    f.remove_page(0)
+    held = f.session.removed[2].jpeg
+    f.tick(f.visit.clock() + UNDO_S - 1)
+    assert f.state.view.can_undo
+    f.tick(f.visit.clock() + UNDO_S + 1)
+    assert not f.state.view.can_undo and not s.shown("undoRemove")
+    assert f.session.removed is None and not any(held)  # overwritten
+    f.undo_remove()
+    assert f.state.view.pages == 1
+
+
+def test_take_photo_beside_the_automatic_capture(s):
+    f = s.flow
+    to_capture(s)
+    assert s.words("shutter") == "◉ 拍照" and f.state.camera.shutter == 0
+    s.tap("shutter")
+    assert f.state.camera.want == "page" and f.state.camera.shutter == 1
+
+
+def test_the_feed_hands_take_photo_to_the_camera_once():
+    from kiosk.camera_feed import CameraFeed
+    from kiosk.flow.state import CameraRequest
+    from tests.ui.test_flow_additions import IdleCamera
+
+    feed = CameraFeed(IdleCamera(), None, lambda fn: None)  # type: ignore[arg-type]
+    scanner = feed.pipeline.scanner
+    feed.wanted(CameraRequest("page", ("k",), 0))
+    assert not scanner.shutter
+    feed.wanted(CameraRequest("page", ("k",), 1))
+    assert scanner.shutter
+    scanner.shutter = False  # the frame was taken
+    feed.wanted(CameraRequest("page", ("k",), 1))  # the same tap, seen again: nothing
+    assert not scanner.shutter
+    feed.wanted(CameraRequest(None, ("k",), 2))  # no page wanted: nothing either
+    assert not scanner.shutter

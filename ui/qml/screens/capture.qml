@@ -44,6 +44,11 @@ Item {
         Flow {
             width: parent.width
             spacing: theme.gap
+            // Beside the automatic capture: the citizen's own shutter.
+            Btn { objectName: "shutter"; visible: scr.v.awaiting_page; text: "◉ " + vm.t.shutter; primary: true; big: true
+                  onClicked: vm.send("shutter", []) }
+            Btn { objectName: "undoRemove"; visible: scr.v.can_undo; text: "↶ " + vm.t.removed_undo
+                  onClicked: vm.send("undo_remove", []) }
             Btn { objectName: "retake"; visible: !scr.v.awaiting_page && scr.v.checking !== null; text: "↺ " + vm.t.retake
                   onClicked: vm.send("retake", [scr.v.checking]) }
             Btn { objectName: "addPage"; visible: !scr.v.awaiting_page && scr.v.can_add_page; text: "+ " + vm.t.add_page
@@ -56,7 +61,7 @@ Item {
             width: parent.width
             spacing: theme.gap
             Repeater { model: scr.v.pages
-                Btn { text: vm.t.page_n.replace("{n}", index + 1) + "  ✕"; danger: true
+                Btn { objectName: "page_" + (index + 1); text: vm.t.page_n.replace("{n}", index + 1) + "  ✕"; danger: true
                       onClicked: vm.send("remove_page", [index]) } }
         }
     }
