@@ -116,7 +116,7 @@ class Materials:
             v.vs.replace_index = None
             v.vs.checking = index
             v.vs.capture_hint = None
-            v.say("capture.check_page")
+            v.vs.message = None  # the instruction says "check the page" (screen.capture_check)
         v.intent("page_captured", handle, allowed=(Screen.CAPTURE,))
 
     def capture_hint(self, reason: str | None) -> None:

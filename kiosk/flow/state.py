@@ -374,6 +374,8 @@ class FlowState:
             return "screen.receipt_on_screen"  # not "take your receipt": there is none
         if self.screen == Screen.TICKET and getattr(self.view, "ticket", None) is not None:
             return "screen.ticket_taken"  # the choice is made: take the ticket
+        if self.screen == Screen.CAPTURE and getattr(self.view, "awaiting_page", True) is False:
+            return "screen.capture_check"  # the page taken: look at it (said once, here)
         if self.screen == Screen.IDENTIFY:
             identity = getattr(self.view, "identity", None)
             if identity is not None:  # the document was read: check and confirm

@@ -14,7 +14,7 @@ STRINGS: dict[str, str] = {
     "screen.identify_confirm": "Check the details read from the chip, then tap Confirm.",
     "screen.staff_sign_in": "Staff: place your staff card and enter your 6-digit PIN.",
     "screen.staff_menu": "Choose: file for a citizen, or maintain this kiosk.",
-    "screen.choose_service": "Browse by category, or search in Chinese, pinyin or pinyin initials.",
+    "screen.choose_service": "Choose the service you need.",
     "screen.service": "Please read what this service needs: materials, steps, fee and time.",
     "screen.form": "Please fill in the fields; * means required.",
     "screen.materials": "Please scan each material on the list.",
@@ -406,9 +406,11 @@ STRINGS: dict[str, str] = {
     "form.from_document": ("This comes from your document and cannot be changed here; "
                            "if it is wrong, please ask staff."),
     "label.from_document": "from your document",
-    "label.locked_note": "From your document; if it is wrong, please ask staff",
+    "label.locked_note": ("What is marked \"from your document\" cannot be changed; "
+                          "if it is wrong, please ask staff"),
     "label.still_needed": "Still needed: {items}",
     "label.cannot_continue_chip": "The chip could not be verified: please go to a staffed window",
     "label.shutter": "Take photo",
     "label.removed_undo": "Deleted · Undo",
+    "screen.capture_check": "Check that the page is sharp and whole; retake it if not.",
 }

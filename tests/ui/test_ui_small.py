@@ -193,7 +193,8 @@ def test_fields_from_the_document_are_read_only_with_a_note(s):
     assert name.prefilled and name.value == "欧阳明轩"
     box = s.item("input_full_name")
     assert box.property("readOnly") is True
-    assert s.words("message_full_name") == "来自证件，不能修改；如有误请联系工作人员"
+    assert s.words("lockedNote") == "标有“来自证件”的内容不能修改；如有误，请联系工作人员"
+    assert s.words("message_full_name") == ""  # said once for the page, not per field
     s.tap("input_full_name")  # a finger on it: no keyboard, no focus
     focus = s.window.activeFocusItem()
     assert focus is None or focus.parentItem() is not box
@@ -319,3 +320,43 @@ def test_the_feed_hands_take_photo_to_the_camera_once():
     assert not scanner.shutter
     feed.wanted(CameraRequest(None, ("k",), 2))  # no page wanted: nothing either
     assert not scanner.shutter
+
+
+def repeats(texts: list[str]) -> list[tuple[str, str]]:
+    """Sentences shown twice on one screen: one (less its punctuation) inside another."""
+    import re
+
+    bare = [re.sub(r"[\s，。、；：:,.;!?！？…‹›✓✕◉↶()（）*]+", "", t) for t in texts]
+    return [(texts[i], texts[j]) for i in range(len(texts)) for j in range(len(texts))
+            if i != j and len(bare[i]) >= 6 and bare[i] in bare[j]]
+
+
+def test_no_sentence_is_said_twice_on_a_screen(s):
+    from tests.kiosk.flow_rig import page_jpeg
+
+    f = s.flow
+    f.start_filing()
+    seen = {"identify-camera": s.texts()}
+    f.use_typed_mrz()
+    seen["identify-typed"] = s.texts()
+    f.mrz_typed("E98765432", "1987-04-23", "2033-01-01")
+    s.jobs.run_all()
+    seen["identify-read"] = s.texts()
+    f.confirm_identity()
+    seen["choose_service"] = s.texts()
+    f.choose_service("CR-HZ-0001")
+    f.start_form()
+    seen["form"] = s.texts()
+    to = f.visit
+    from kiosk.flow.steps import to_materials
+    to_materials(to)
+    to.publish()
+    seen["materials"] = s.texts()
+    f.open_material("photo")
+    seen["capture-live"] = s.texts()
+    f.page_captured(page_jpeg(2), kind="a4")
+    seen["capture-check"] = s.texts()
+    assert f.state.instruction_key == "screen.capture_check" and f.state.message is None
+    pills = ("▼ 向下滑动查看更多", "滑动查看更多 ›")  # one per list that scrolls: not a repeat
+    for screen, texts in seen.items():
+        assert repeats([t for t in texts if t not in pills]) == [], screen

@@ -33,14 +33,13 @@ Item {
             source: visible ? "image://flow/page/" + scr.v.material.code + "/" + scr.v.checking + "/" + vm.serial : ""
         }
     }
+    // What to do is the instruction above (once); beside the picture only what is new.
     Column {
         anchors { left: theme.portrait ? parent.left : stage.right; right: parent.right; top: theme.portrait ? stage.bottom : head.bottom
                   margins: theme.margin; leftMargin: theme.portrait ? 0 : theme.margin }
         spacing: theme.gap
-        Label { width: parent.width; visible: scr.v.awaiting_page; text: vm.t.capture_auto; font.bold: true }
         Label { width: parent.width; objectName: "hint"; visible: scr.v.awaiting_page && !!scr.v.hint
                 text: scr.v.hint ? vm.text("capture." + scr.v.hint) : ""; color: theme.warn; font.pixelSize: theme.title }
-        Label { width: parent.width; visible: !scr.v.awaiting_page; text: vm.t.check_page; font.bold: true }
         Flow {
             width: parent.width
             spacing: theme.gap

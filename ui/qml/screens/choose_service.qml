@@ -41,7 +41,7 @@ Item {
         clip: true
         model: scr.v.services
         header: Label { objectName: "servicesHeader"; width: list.width; color: theme.muted; height: implicitHeight + theme.gap
-                        text: scr.v.services.length === 0 ? (scr.v.query || scr.v.category ? vm.t.no_services : vm.t.browse_hint)
+                        text: scr.v.services.length === 0 ? vm.t.no_services
                               : !scr.v.query && !scr.v.category ? vm.t.all_services.replace("{n}", scr.v.services.length)
                               : scr.v.services.length + " " + vm.t.services_found }
         delegate: Rectangle {

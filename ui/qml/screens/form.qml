@@ -13,9 +13,14 @@ Item {
         return Qt.ImhNone
     }
     Label { id: head; text: scr.v.service + "   " + vm.t.page.replace("{page}", scr.v.page + 1).replace("{pages}", scr.v.pages); color: theme.muted }
+    // Once for the page, not beside each field: why the document's fields cannot be typed over.
+    Label { id: lockedNote; objectName: "lockedNote"; anchors { left: parent.left; right: parent.right; top: head.bottom; topMargin: theme.gap / 2 }
+            readonly property bool any: scr.v.fields.some(function (x) { return x.prefilled })
+            visible: any; height: any ? implicitHeight : 0
+            text: vm.t.locked_note; color: theme.muted }
     Flickable {
         id: formFlick
-        anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
+        anchors { left: parent.left; right: parent.right; top: lockedNote.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
         contentHeight: fields.implicitHeight
         clip: true
         Column {
@@ -66,8 +71,7 @@ Item {
                     property string value: fd.value || ""
                     property string fieldName: fd.field || ""
                     Label { width: frow.col; objectName: "message_" + frow.fd.field
-                            // Beside a field from the document: why it cannot be typed over.
-                            text: frow.fd.message ? frow.fd.message.text : frow.fd.prefilled ? vm.t.locked_note : ""
+                            text: frow.fd.message ? frow.fd.message.text : ""
                             color: frow.fd.message && frow.fd.message.level === "error" ? theme.bad : theme.muted }
                 }
             }

@@ -165,7 +165,7 @@ Item {
             anchors { left: theme.portrait ? parent.left : previewBox.right; right: parent.right
                       top: theme.portrait ? previewBox.bottom : parent.top; margins: theme.margin }
             spacing: theme.margin
-            Label { width: parent.width; text: vm.t.place_document; font.pixelSize: theme.title; font.bold: true }
+            // "Place the photo page on the scanner" is the instruction above: not again here.
             Label { width: parent.width; text: vm.t.mrz_hint; color: theme.muted }
             Label { width: parent.width; visible: scr.v.waiting_for_card; text: vm.t.waiting_for_card; color: theme.warn }
             Btn { objectName: "typeInstead"; text: "⌨ " + vm.t.type_instead; onClicked: vm.send("use_typed_mrz", []) }
