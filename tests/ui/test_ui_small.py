@@ -360,3 +360,19 @@ def test_no_sentence_is_said_twice_on_a_screen(s):
     pills = ("▼ 向下滑动查看更多", "滑动查看更多 ›")  # one per list that scrolls: not a repeat
     for screen, texts in seen.items():
         assert repeats([t for t in texts if t not in pills]) == [], screen
+
+
+def test_the_tracking_number_stays_on_one_line_in_large_text(s):
+    f = s.flow
+    to_review(s)
+    f.submit()
+    s.jobs.run_all()
+    assert f.state.screen == Screen.RECEIPT
+    for large in (False, True):
+        f.set_large_text(large)
+        number = s.item("trackingNo")
+        assert number.property("text") == f.state.view.tracking_no
+        assert number.property("lineCount") == 1
+        assert number.property("contentWidth") <= number.width() + 1
+    assert s.item("trackingNo").property("font").pixelSize() >= s.ui.vm.ui["font"]
+    f.set_large_text(False)
