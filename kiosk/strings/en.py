@@ -409,7 +409,6 @@ STRINGS: dict[str, str] = {
     "label.locked_note": ("What is marked \"from your document\" cannot be changed; "
                           "if it is wrong, please ask staff"),
     "label.still_needed": "Still needed: {items}",
-    "label.cannot_continue_chip": "The chip could not be verified: please go to a staffed window",
     "label.shutter": "Take photo",
     "label.removed_undo": "Deleted · Undo",
     "screen.capture_check": "Check that the page is sharp and whole; retake it if not.",

@@ -365,7 +365,6 @@ STRINGS: dict[str, str] = {
     "label.from_document": "来自证件",
     "label.locked_note": "标有“来自证件”的内容不能修改；如有误，请联系工作人员",
     "label.still_needed": "还需：{items}",
-    "label.cannot_continue_chip": "芯片验证未通过，不能继续；请到人工窗口办理",
     "label.shutter": "拍照",
     "label.removed_undo": "已删除 · 撤销",
     "screen.capture_check": "请检查拍摄的页面是否清晰完整；不清楚可重拍。",

@@ -249,7 +249,10 @@ def test_a_chip_that_failed_its_check_says_why_confirm_is_grey(s):
     finally:
         card.passive = "verified"
     assert not s.item("confirmIdentity").property("enabled")
-    assert s.words("whyNot") == "芯片验证未通过，不能继续；请到人工窗口办理"
+    # Why is said once, in the message over the screen (not again beside the button).
+    assert s.flow.state.message.key == "identify.chip_failed"
+    assert s.texts().count("证件芯片验证失败，请到人工窗口办理。") == 1 and not s.shown("whyNot")
+    assert repeats(s.texts()) == []
 
 
 def to_capture(s, code: str = "id_card_copy") -> None:

@@ -73,15 +73,7 @@ Item {
             Label { width: parent.width; visible: !!scr.v.assisted_by; text: vm.t.assisted_by + ": " + (scr.v.assisted_by || ""); color: theme.muted }
         }
     }
-    Label {  // greyed out "confirm" says why, beside it
-        objectName: "whyNot"
-        visible: !!scr.who && !scr.v.can_continue
-        anchors { right: confirmRow.left; rightMargin: theme.margin; verticalCenter: confirmRow.verticalCenter
-                  left: parent.left }
-        horizontalAlignment: Text.AlignRight
-        color: theme.bad
-        text: vm.t.cannot_continue_chip
-    }
+    // A grey "confirm" (the chip failed its check) is explained by the message above it.
     Row {
         id: confirmRow
         visible: !!scr.who
