@@ -40,6 +40,8 @@ Item {
         spacing: theme.gap
         clip: true
         model: scr.v.services
+        // Text made larger while the list is shown: the header grows; keep it in view.
+        Connections { target: theme; function onScaleChanged() { list.positionViewAtBeginning() } }
         header: Label { objectName: "servicesHeader"; width: list.width; color: theme.muted; height: implicitHeight + theme.gap
                         text: scr.v.services.length === 0 ? vm.t.no_services
                               : !scr.v.query && !scr.v.category ? vm.t.all_services.replace("{n}", scr.v.services.length)
