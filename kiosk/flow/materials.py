@@ -152,8 +152,10 @@ class Materials:
         def handle() -> None:
             if v.vs.material is not None and v.session.take_page(v.vs.material, index):
                 v.vs.undo_until = v.clock() + UNDO_S
-                v.vs.checking = None
-                if not v.session.pages.get(v.vs.material):
+                left = len(v.session.pages.get(v.vs.material, []))
+                # Show a page that is left (the one after it, or the last), not an empty stage.
+                v.vs.checking = min(index, left - 1) if left else None
+                if not left:
                     v.vs.awaiting_page = True
         v.intent("remove_page", handle, allowed=(Screen.CAPTURE,))
 

@@ -282,6 +282,7 @@ def test_a_deleted_page_can_be_undone_for_a_few_seconds_then_it_is_gone(s):
     tap(s.window, "page_1")  # "第 1 页 ✕"
     s.pump()
     assert f.state.view.pages == 1 and f.state.view.can_undo
+    assert f.state.view.checking == 0 and s.shown("checkedPage")  # the page left, shown
     assert s.words("undoRemove") == "↶ 已删除 · 撤销"
     s.tap("undoRemove")
     view = f.state.view

@@ -48,7 +48,7 @@ Item {
                   onClicked: vm.send("shutter", []) }
             Btn { objectName: "undoRemove"; visible: scr.v.can_undo; text: "↶ " + vm.t.removed_undo
                   onClicked: vm.send("undo_remove", []) }
-            Btn { objectName: "retake"; visible: !scr.v.awaiting_page && scr.v.checking !== null; text: "↺ " + vm.t.retake
+            Btn { objectName: "retake"; visible: !scr.v.awaiting_page && scr.v.checking !== null && scr.v.checking !== undefined; text: "↺ " + vm.t.retake
                   onClicked: vm.send("retake", [scr.v.checking]) }
             Btn { objectName: "addPage"; visible: !scr.v.awaiting_page && scr.v.can_add_page; text: "+ " + vm.t.add_page
                   onClicked: vm.send("add_page", []) }
