@@ -231,6 +231,9 @@ def test_a_greyed_out_continue_says_what_it_waits_for(s):
     assert s.words("whyNot") == "还需：居民身份证复印件"
     f.set_language("en")
     assert s.words("whyNot") == "Still needed: Copy of resident ID card"
+    why, button = rect(s.item("whyNot")), rect(s.item("materialsDone"))
+    assert not why.intersects(button) and why.left() >= 0  # beside it, whole, on screen
+    assert s.item("whyNot").property("contentWidth") <= why.width() + 1
     f.open_material("id_card_copy")
     f.page_captured(page_jpeg(1), kind="a4")
     f.material_done()

@@ -8,7 +8,8 @@ Item {
     Label { id: head; text: scr.v.service; color: theme.muted }
     ListView {
         id: list
-        anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
+        anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: whyNot.visible ? whyNot.top : actions.top
+                  topMargin: theme.gap; bottomMargin: theme.gap }
         spacing: theme.gap
         clip: true
         model: scr.v.items
@@ -47,11 +48,14 @@ Item {
     }
     // Greyed out "continue" says what it waits for, beside it.
     Label {
+        id: whyNot
         objectName: "whyNot"
         visible: !scr.v.can_continue && scr.v.missing.length > 0
-        anchors { right: actions.left; rightMargin: theme.margin; verticalCenter: actions.verticalCenter
-                  left: parent.left; leftMargin: parent.width * 0.3 }
+        // Just above the button, right-aligned: beside it there is no room in portrait or
+        // in large text; the list above ends where this begins.
+        anchors { right: parent.right; left: parent.left; bottom: actions.top; bottomMargin: theme.gap }
         horizontalAlignment: Text.AlignRight
+        wrapMode: Text.WordWrap
         color: theme.bad
         text: vm.t.still_needed.replace("{items}", scr.v.missing.join(vm.state.lang === "zh" ? "、" : ", "))
     }

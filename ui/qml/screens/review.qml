@@ -8,7 +8,8 @@ Item {
     function deliveryLabel(k) { return k === "mail" ? vm.t.delivery_mail : vm.t.delivery_pickup }
     Flickable {
         id: reviewFlick
-        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actions.top; bottomMargin: theme.gap }
+        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: whyNot.visible ? whyNot.top : actions.top
+                  bottomMargin: theme.gap }
         contentHeight: body.implicitHeight
         clip: true
         Column {
@@ -59,11 +60,14 @@ Item {
     }
     // Greyed out "submit" says what it waits for, beside it (in words, not field codes).
     Label {
+        id: whyNot
         objectName: "whyNot"
         visible: scr.v.problems.length > 0
-        anchors { right: actions.left; rightMargin: theme.margin; verticalCenter: actions.verticalCenter
-                  left: parent.left; leftMargin: parent.width * 0.3 }
+        // Just above the button, right-aligned: beside it there is no room in portrait or
+        // in large text; the list above ends where this begins.
+        anchors { right: parent.right; left: parent.left; bottom: actions.top; bottomMargin: theme.gap }
         horizontalAlignment: Text.AlignRight
+        wrapMode: Text.WordWrap
         color: theme.bad
         text: vm.t.still_needed.replace("{items}", scr.v.problem_names.join(vm.state.lang === "zh" ? "、" : ", "))
     }
