@@ -16,8 +16,10 @@ Item {
     readonly property bool scrolls: extent > span + 2
     readonly property bool more: scrolls && pos + span < extent - 2
     objectName: "moreBelow"
-    // What a list with nothing under it leaves free below itself for the pill.
-    readonly property real room: moreText.implicitHeight + theme.gap * 1.5 + (horizontal ? 10 : 0)
+    // What a list with nothing under it leaves free below itself for the pill; none while
+    // the keyboard is up (the citizen is typing, and every line of the list counts then).
+    readonly property bool typing: Qt.inputMethod.visible
+    readonly property real room: typing ? 0 : moreText.implicitHeight + theme.gap * 1.5 + (horizontal ? 10 : 0)
 
     Rectangle {  // the track, in the margin just outside the list: it covers nothing
         visible: hint.scrolls
@@ -50,7 +52,7 @@ Item {
     }
     Rectangle {
         objectName: "moreBelowLabel"
-        visible: hint.more
+        visible: hint.more && !hint.typing
         anchors { left: hint.horizontal ? undefined : parent.left
                   right: hint.horizontal ? parent.right : undefined
                   top: parent.bottom; topMargin: hint.horizontal ? 10 : theme.gap / 2 }
