@@ -383,3 +383,17 @@ def test_the_tracking_number_stays_on_one_line_in_large_text(s):
         assert number.property("contentWidth") <= number.width() + 1
     assert s.item("trackingNo").property("font").pixelSize() >= s.ui.vm.ui["font"]
     f.set_large_text(False)
+
+
+def test_the_review_names_what_is_missing_in_words(s):
+    f = s.flow
+    to_review(s)
+    f.edit_materials()
+    f.open_material("photo")
+    f.remove_page(0)  # its only page
+    f.material_done()
+    assert f.state.screen == Screen.MATERIALS
+    f.back()  # to the review it came from
+    assert f.state.screen == Screen.REVIEW and f.state.view.problems == ("photo",)
+    assert not s.item("submit").property("enabled")
+    assert s.words("whyNot") == "还需：近期免冠证件照"  # the name, not the code "photo"
