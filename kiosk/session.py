@@ -284,6 +284,8 @@ class Session:
     staff_uid: str | None = None  # read from the staff card, until the PIN is checked
     # Progress / supplement: the citizen's key to an application filed before.
     lookup: tuple[str, str] | None = None
+    # The page deleted last, for a few seconds' "undo": (material, index, page).
+    removed: tuple[str, int, Page] | None = None
     wiped_count: int = 0
 
     def __repr__(self) -> str:
@@ -307,6 +309,29 @@ class Session:
         if 0 <= index < len(pages):
             pages.pop(index).wipe()
 
+    def take_page(self, material: str, index: int) -> bool:
+        """Remove a page but keep it as `removed` until undone or forgotten (the page
+        removed before it is wiped now)."""
+        pages = self.pages.get(material, [])
+        if not 0 <= index < len(pages):
+            return False
+        self.forget_removed()
+        self.removed = (material, index, pages.pop(index))
+        return True
+
+    def undo_remove(self) -> tuple[str, int] | None:
+        """Put the page removed last back where it was: (material, index), or None."""
+        if self.removed is None:
+            return None
+        material, index, page = self.removed
+        self.removed = None
+        return material, self.add_page(material, page, index)
+
+    def forget_removed(self) -> None:
+        if self.removed is not None:
+            self.removed[2].wipe()
+            self.removed = None
+
     def clear_material(self, material: str) -> None:
         for page in self.pages.pop(material, []):
             page.wipe()
@@ -326,6 +351,7 @@ class Session:
         for material in list(self.pages):
             self.clear_material(material)
         self.pages.clear()
+        self.forget_removed()
         self.skipped.clear()
         self.delivery = None
         self.lookup = None
@@ -342,7 +368,7 @@ class Session:
         """For tests and the heartbeat's self-check: is anything personal left here?"""
         return bool(self.identity or self.access_key or self.form or self.pages
                     or self.skipped or self.staff or self.staff_uid or self.lookup
-                    or self.delivery)
+                    or self.delivery or self.removed)
 
     def personal_strings(self) -> list[Any]:
         """Every personal value held now (for privacy tests); empty after wipe()."""
@@ -355,6 +381,8 @@ class Session:
             out += [self.access_key.document_number, self.access_key.birth_date]
         out += list(self.form.values())
         out += [p.jpeg for pages in self.pages.values() for p in pages]
+        if self.removed is not None:
+            out.append(self.removed[2].jpeg)
         if self.staff is not None:
             out += [self.staff.staff_id, self.staff.name]
         return [v for v in out if v]

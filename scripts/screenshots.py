@@ -8,7 +8,8 @@ emulated chip in-process) and drives one visit per language through every screen
 including the degraded ones (platform down, printer out, receipt on screen), staff
 sign-in (online, and offline from the out-of-service screen), maintenance, progress with
 needs_materials, the ticket and the idle warning;
-then "Leave this application?" and high contrast (`--changes`: only those).
+then "Leave this application?" and high contrast (`--changes`: only those); then the
+main screens of a filing in large text and in high contrast (`--variants`: only those).
 Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
 """
 
@@ -67,6 +68,7 @@ class Shooter:
         self.n = 0
         self.changes_only = False
         self.night_only = False
+        self.variants_only = False
         self.saved: list[Path] = []
 
     def close(self) -> None:
@@ -142,11 +144,15 @@ class Shooter:
             self.staff()
             self.night()
             return
+        if self.variants_only:
+            self.variants()
+            return
         self.staff()
         self.night()
         self.visit()
         self.ticket()
         self.changes()
+        self.variants()
 
     def staff(self) -> None:
         f, world = self.flow, self.world
@@ -285,7 +291,7 @@ class Shooter:
             for fld in f.state.view.fields:
                 if fld.field == "id_number" and first:
                     f.set_field("id_number", BAD_ID)
-                elif fld.field in DEMO_FORM:
+                elif fld.field in DEMO_FORM and not fld.prefilled:  # the chip's: read-only
                     f.set_field(fld.field, DEMO_FORM[fld.field])
             if first and any(x.field == "id_number" for x in f.state.view.fields):
                 self.shot("form-check")
@@ -378,6 +384,54 @@ class Shooter:
         f.leave_confirmed()
         self.shot("attract-left")
 
+    def variants(self) -> None:
+        """The main screens of a filing in large text, then in high contrast (file names
+        with `large` / `contrast`): what an older citizen or one who sees poorly gets."""
+        f = self.flow
+        for variant in ("large", "contrast"):
+            def setting(on: bool, variant: str = variant) -> None:
+                (f.set_large_text if variant == "large" else f.set_high_contrast)(on)
+
+            setting(True)
+            self.shot(f"{variant}-attract")
+            f.start_filing()
+            setting(True)  # on attract it was a setting for the next visit: kept, or set
+            if f.state.view.mode == "idcard":
+                f.use_passport()
+            self.wait(lambda: self.idle() and f.state.view.identity is not None, "the chip")
+            self.shot(f"{variant}-identify-chip")
+            f.confirm_identity()
+            self.shot(f"{variant}-choose_service")
+            f.choose_service(SERVICE)
+            self.shot(f"{variant}-service")
+            f.start_form()
+            self.shot(f"{variant}-form")
+            while f.state.screen == Screen.FORM:
+                for fld in f.state.view.fields:
+                    if fld.field in DEMO_FORM and not fld.prefilled:
+                        f.set_field(fld.field, DEMO_FORM[fld.field])
+                page = f.state.view.page
+                f.next_page()
+                if f.state.screen == Screen.FORM and f.state.view.page == page:
+                    raise RuntimeError("the form did not accept its page")
+            self.shot(f"{variant}-materials")
+            for i, code in enumerate(("id_card_copy", "photo")):
+                f.open_material(code)
+                if i == 0:
+                    self.shot(f"{variant}-capture-live")
+                self.wait(lambda: f.state.view.checking is not None, "a captured page", 40)
+                if i == 0:
+                    self.shot(f"{variant}-capture-check")
+                f.material_done()
+            f.materials_done()
+            self.shot(f"{variant}-review")
+            f.submit()
+            self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
+                      and f.state.view.printed is not None, "the receipt")
+            self.shot(f"{variant}-receipt")
+            f.finish()
+            setting(False)
+
     def _delivered(self, tracking: str) -> bool:
         subs = self.world.platform.audit()["submissions"].values()
         return any(s["tracking_no"] == tracking and s["commits"] for s in subs)
@@ -402,6 +456,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="only issue 15's screens: the leave question, high contrast")
     p.add_argument("--night", action="store_true",
                    help="only staff sign-in online and offline, out of service, maintenance")
+    p.add_argument("--variants", action="store_true",
+                   help="only the main screens in large text and in high contrast")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -411,6 +467,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter = Shooter(orientation, args.out, Path(work))
             shooter.changes_only = args.changes
             shooter.night_only = args.night
+            shooter.variants_only = args.variants
             try:
                 for lang in (args.lang,) if args.lang else ("zh", "en"):
                     shooter.run(lang)

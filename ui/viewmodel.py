@@ -37,6 +37,7 @@ INTENTS = frozenset({
     "pick_ticket_category", "refresh_maintenance", "retry_dead", "test_print",
     "reload_catalog", "leave_application", "leave_confirmed", "leave_declined",
 })
+INTENTS |= {"undo_remove", "shutter"}  # capture: "deleted · undo", "take photo"
 
 
 class FlowModel(QObject):

@@ -23,6 +23,7 @@ from PySide6.QtQuick import QQuickWindow
 from kiosk.flow import Flow
 
 from .images import FlowImageProvider, PreviewSource
+from .keyboard import log_keyboard_input
 from .metrics import ScreenMetrics
 from .speech import Speaker
 from .theme import palettes
@@ -96,6 +97,7 @@ def load_ui(flow: Flow, metrics: ScreenMetrics | None = None, *,
             preview: PreviewSource | None = None, speech_engine: str = "",
             tick_ms: int = 1000, show: bool = True) -> Ui:
     metrics = metrics or ScreenMetrics()
+    log_keyboard_input()  # pinyin, and handwriting only where an engine is installed
     engine = QQmlApplicationEngine()
     vm = FlowModel(flow, metrics, tick_ms=tick_ms, parent=engine)
     images = FlowImageProvider(flow, preview)

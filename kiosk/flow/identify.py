@@ -137,7 +137,9 @@ class Identify:
         v.session.set_identity(identity)
         log.info("flow_identity_read source=id_card id_type=%s photo=%s", identity.id_type,
                  "yes" if identity.face else "no")
-        v.say("identify.idcard_read_ok" if identity.face else "identify.idcard_read_no_photo")
+        # The instruction says "check the details" and the photo box says when there is no
+        # photo: a message saying both again would be the third time.
+        v.vs.message = None
 
     # ---- a passport: the MRZ, then the chip --------------------------------------------
 
@@ -228,9 +230,10 @@ class Identify:
                      "yes" if identity.face else "no")
             if identity.passive_auth == "failed":
                 v.say("identify.chip_failed", "error")
+            elif identity.chip_verified:
+                v.vs.message = None  # the badge says "verified": not a message as well
             else:
-                v.say("identify.read_ok" if identity.chip_verified
-                      else "identify.read_unverified")
+                v.say("identify.read_unverified")
             return
         if isinstance(error, CardRemoved):
             v.end_visit("visit.card_removed")

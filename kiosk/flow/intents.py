@@ -378,6 +378,12 @@ class Flow:
     def remove_page(self, index: int) -> None:
         self.materials.remove_page(index)
 
+    def undo_remove(self) -> None:
+        self.materials.undo_remove()
+
+    def shutter(self) -> None:
+        self.materials.shutter()
+
     def add_page(self) -> None:
         self.materials.add_page()
 

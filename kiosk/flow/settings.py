@@ -15,6 +15,7 @@ MIN_WARNING_S = 20.0
 EXIT_RESTART = 75  # EX_TEMPFAIL: start me again (the platform's restart command)
 EXIT_MAINTAINER = 77  # a maintainer left on purpose: the service manager leaves it stopped
 ATTRACT_MESSAGE_S = 15.0  # how long the attract screen shows why the last visit ended
+UNDO_S = 10.0  # how long "deleted · undo" is offered for a page deleted on capture
 PIN_RE = re.compile(r"^[0-9]{6}$")
 JPEG_MAGIC = b"\xff\xd8\xff"
 TYPED_LIMITS = {"phone": 20, "id_number": 24, "date": 12, "number": 20, "select": 64}

@@ -62,6 +62,7 @@ class CameraRequest:
 
     want: str | None = None
     key: tuple[object, ...] = ()
+    shutter: int = 0  # grows with each tap on "take photo": capture the next frame as it is
 
 
 # --- per-screen views --------------------------------------------------------------------
@@ -89,6 +90,10 @@ class IdentitySummary:
     nation: str = ""
     valid_until: str = ""  # YYYY-MM-DD, or "" when long_term
     long_term: bool = False
+    # The codes in words (kiosk/countries.py): "CHN" is shown as 中国 / China.
+    nationality_name: Text = Text("", "")
+    issuing_state: str = ""
+    issuing_state_name: Text = Text("", "")
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ class FieldView:
     options: tuple[OptionItem, ...]
     max_length: int | None
     message: Message | None  # beside the field
-    prefilled: bool
+    prefilled: bool  # taken from the chip or the ID card: read-only (set_field refuses it)
 
 
 @dataclass(frozen=True)
@@ -206,6 +211,7 @@ class MaterialsView:
     can_continue: bool
     supplement: bool  # adding what a reviewer asked for, to an application filed before
     returning_to_review: bool
+    missing: tuple[Text, ...] = ()  # required materials without a page: why "continue" waits
 
 
 @dataclass(frozen=True)
@@ -218,6 +224,7 @@ class CaptureView:
     can_add_page: bool
     can_skip: bool
     hint: str | None  # the camera's quality message key ("hold_still", ...)
+    can_undo: bool = False  # a page was just deleted: "deleted · undo" puts it back
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,7 @@ class ReviewRow:
     label: Text
     value: str  # as shown (a select's label in the visit's language)
     page: int  # the form page to edit it on
+    locked: bool = False  # taken from the document: not edited here (staff can help)
 
 
 @dataclass(frozen=True)
@@ -240,6 +248,7 @@ class ReviewView:
     delivery: str | None
     assisted_by: str | None
     problems: tuple[str, ...]  # field names / material codes still wrong
+    problem_names: tuple[Text, ...] = ()  # the same in words (labels, material names)
 
 
 @dataclass(frozen=True)
@@ -368,6 +377,7 @@ class FlowState:
     high_contrast: bool = False
     speech: bool = False
     busy: str | None = None  # "reading_chip", "filing", "printing", ... (show a spinner)
+    busy_stoppable: bool = False  # the wait can be stopped ("back": its late result is dropped)
     message: Message | None = None
     warning_left_s: int | None = None  # the "do you need more time?" prompt, counting down
     confirm_leave: bool = False  # "Leave this application?": leave_confirmed / _declined
@@ -387,6 +397,8 @@ class FlowState:
             return "screen.receipt_on_screen"  # not "take your receipt": there is none
         if self.screen == Screen.TICKET and getattr(self.view, "ticket", None) is not None:
             return "screen.ticket_taken"  # the choice is made: take the ticket
+        if self.screen == Screen.CAPTURE and getattr(self.view, "awaiting_page", True) is False:
+            return "screen.capture_check"  # the page taken: look at it (said once, here)
         if self.screen == Screen.IDENTIFY:
             identity = getattr(self.view, "identity", None)
             if identity is not None:  # the document was read: check and confirm

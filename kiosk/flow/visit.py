@@ -128,6 +128,8 @@ class VisitState:
     replace_index: int | None = None
     checking: int | None = None
     capture_hint: str | None = None
+    undo_until: float | None = None  # "deleted · undo" is offered until then (clock)
+    shutter: int = 0  # the citizen's taps on "take photo" (the camera feed counts them)
     # after filing, progress, tickets, staff
     receipt: ShownReceipt | None = None
     progress: Progress | None = None
@@ -176,6 +178,7 @@ class Visit:
         self._attract_message_at = 0.0
         self._state: FlowState | None = None
         self.build_state: Callable[[], FlowState] = self._no_state
+        self._tick_hooks: list[Callable[[float], None]] = []
 
     # ---- what the journeys register -----------------------------------------------------
 
@@ -188,6 +191,10 @@ class Visit:
     def screen(self, screen: Screen, view: Callable[[], View],
                back: Callable[[], None] | None = None) -> None:
         self._screens[screen] = ScreenParts(view, back)
+
+    def on_tick(self, hook: Callable[[float], None]) -> None:
+        """`hook(now)` on every tick (a journey's own short-lived offers expire there)."""
+        self._tick_hooks.append(hook)
 
     def view(self) -> View:
         return self._screens[self.vs.screen].view()
@@ -351,6 +358,8 @@ class Visit:
                 else:
                     self.warning_left = None
             self._expire_attract_message(now)
+            for hook in self._tick_hooks:
+                hook(now)
         except Exception as exc:
             self.internal_error("tick", exc)
         self.publish()
@@ -481,5 +490,5 @@ class Visit:
                                        vs.material or "", pages, vs.replace_index)
         else:
             key = (self.number, vs.screen.value, False, "", 0, None)
-        return CameraRequest(self.camera_wanted(), key)
+        return CameraRequest(self.camera_wanted(), key, vs.shutter)
 
