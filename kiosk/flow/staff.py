@@ -4,6 +4,7 @@ maintenance screen (devices, queue, dead letters, test print, catalog, leaving).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from offline_queue.client import BadCredentials, TransportError
@@ -11,6 +12,7 @@ from offline_queue.client import BadCredentials, TransportError
 from ..receipt import DeviceLine as SlipLine
 from ..receipt import StatusSlip, status_slip
 from ..session import Staff
+from .leaving import leave
 from .parsing import error_name
 from .settings import EXIT_MAINTAINER, PIN_RE
 from .state import DeadLine, MaintenanceView, QueueLine, Screen, StaffMenuView, StaffSignInView
@@ -22,8 +24,12 @@ DEAD_SHOWN = 5  # the newest dead letters maintenance lists
 
 
 class StaffDesk:
-    def __init__(self, visit: Visit) -> None:
+    def __init__(self, visit: Visit, *, face_confirmed: Callable[[], None],
+                 face_back: Callable[[], None]) -> None:
         self.v = visit
+        # A staff member signing in to confirm a citizen's face (vs.staff_for == "face"):
+        # what follows their sign-in, and their back.
+        self.face_confirmed, self.face_back = face_confirmed, face_back
         for name, handler in (("staff_uid", self._staff_uid_done),
                               ("staff_login", self._staff_login_done),
                               ("queue_status", self._queue_status_done),
@@ -31,7 +37,7 @@ class StaffDesk:
                               ("test_print", self._test_print_done),
                               ("reload_catalog", self._reload_catalog_done)):
             visit.jobs(name, handler)
-        visit.screen(Screen.STAFF_SIGN_IN, self.sign_in_view)
+        visit.screen(Screen.STAFF_SIGN_IN, self.sign_in_view, self._sign_in_back)
         visit.screen(Screen.STAFF_MENU, self.menu_view)
         visit.screen(Screen.MAINTENANCE, self.maintenance_view)
 
@@ -48,6 +54,12 @@ class StaffDesk:
             v.vs.pin_attempts = 0
             v.go(Screen.STAFF_SIGN_IN)
         v.intent("open_staff_sign_in", handle, allowed=(Screen.ATTRACT, Screen.OUT_OF_SERVICE))
+
+    def _sign_in_back(self) -> None:
+        if self.v.vs.staff_for == "face":
+            self.face_back()
+        else:
+            leave(self.v, "back")
 
     def card_arrived(self) -> None:
         """A staff card on the reader while sign-in waits for it (the caller checks busy)."""
@@ -103,12 +115,19 @@ class StaffDesk:
                                     else "staff.sign_in_failed", "error")
             return
         roles = tuple(r for r in value.roles if r in ("assist", "maintain"))
+        if v.vs.staff_for == "face" and "assist" not in roles:
+            self.face_back()  # only an assisting member may vouch; the citizen stays
+            v.say("staff.no_role", "error")
+            return
         if not roles:
             v.end_visit("staff.no_role")
             return
         v.session.staff = Staff(value.staff_id, value.name, roles)
         v.session.staff_uid = None
         log.info("flow_staff_signed_in roles=%s", ",".join(roles))
+        if v.vs.staff_for == "face":
+            self.face_confirmed()
+            return
         v.go(Screen.STAFF_MENU)
 
     def staff_assist(self) -> None:
