@@ -41,6 +41,7 @@ from .flow import Flow, FlowSettings
 from .flow.ports import CardReaderPort, ThreadExecutor
 from .flow.state import FlowState, Screen
 from .receipt import Place
+from .runtime.assistance import Assistance
 from .runtime.health import Counters, Health
 from .runtime.heartbeat import Runtime
 from .runtime.threads import Background, RunsForever, ServicePart
@@ -148,7 +149,7 @@ class Kiosk:
 
     def device_counters(self) -> dict[str, int]:
         """Counters kept outside the flow, for the heartbeat."""
-        out: dict[str, int] = {}
+        out: dict[str, int] = self.flow.visit.assistance.counters()
         if self.feed is not None:
             out.update(camera_pages=self.feed.pages_sent, camera_mrz=self.feed.mrz_sent,
                        camera_codes=self.feed.codes_sent)
@@ -174,14 +175,14 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
     place = Place(Text(ui.hall_name_zh, ui.hall_name_en), config.kiosk.hall,
                   config.kiosk.id)
     card_port: CardReaderPort = card or CardService(config.card)
-    health, counters = Health(), Counters()
+    health, counters, assistance = Health(), Counters(), Assistance()
     if face is None and config.face.camera is not None:
         face = FaceService(config.face)  # the model process starts with the kiosk (~1 s)
     flow_settings = FlowSettings(place, config.receipt, face_attempts=config.face.attempts,
                                  face_decline=config.face.allow_decline)
     flow = Flow(flow_settings, catalog=store, outbox=outbox, printer=printer, card=card_port,
                 platform=client, executor=executor, health=health, counters=counters,
-                face=face)
+                assistance=assistance, face=face)
     if camera is None and ui.camera_source is not None:
         camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
     feed = CameraFeed(camera, flow, post) if camera is not None else None
@@ -201,6 +202,7 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
     if face is not None:
         polled["face_camera"] = face.status  # the camera's and the model's one status
     runtime.extra_counters = kiosk.device_counters
+    assistance.on_change = runtime.wake  # a staff call reaches the hall now, not in 60 s
     worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
     kiosk.background = [
         RunsForever("sync", worker.run_forever),

@@ -52,6 +52,7 @@ def state_to_qml(state: FlowState) -> dict[str, Any]:
         "warning_text": warning,
         "more_time_button": text("visit.more_time_button", lang),
         "confirm_leave": state.confirm_leave,
+        "staff_call": state.staff_call.reason if state.staff_call else "",
         "capabilities": caps,
         "can": {c.name: c.available for c in state.capabilities},
         "visit_active": state.visit_active,

@@ -185,6 +185,7 @@ class FaceStep:
 
     def _decided(self, match: FaceMatch) -> None:
         v = self.v
+        v.vs.face_challenge = None  # the challenge's progress is over, whatever came of it
         if match.accepted:
             self._record(match)
             self._continue("face.matched")
@@ -259,7 +260,9 @@ class FaceStep:
         v = self.v
 
         def handle() -> None:
-            if v.vs.face_phase in ("retry", "camera_offline"):
+            if v.vs.face_phase == "camera_offline" and not self._camera_usable():
+                v.say("face.camera_offline", "warning")  # still away: it resumes by itself
+            elif v.vs.face_phase in ("retry", "camera_offline"):
                 v.vs.message = None
                 self._begin()
         v.intent("retry_face", handle, allowed=(Screen.FACE,))
@@ -333,13 +336,15 @@ class FaceStep:
     # ---- calling staff --------------------------------------------------------------
 
     def _call_staff(self) -> None:
-        # The hall's call-staff request arrives with the UX work (Visit.call_staff); until
-        # then the heartbeat's counter says a face check needs someone.
+        # The heartbeat carries it to the hall at once (call_staff_open, ..._waiting_s).
         self.v.counters.add("face_staff_calls")
+        self.v.call_staff("face_check")
         log.info("flow_face_staff_called")
 
     def _end_staff_call(self) -> None:
-        return None
+        call = self.v.staff_call
+        if call is not None and call.reason == "face_check":
+            self.v.end_staff_call()  # decided: nobody needs to come for the face any more
 
     # ---- what the screen shows ------------------------------------------------------
 
@@ -356,5 +361,6 @@ class FaceStep:
             hint=c.hint if c is not None and v.vs.face_phase == "checking" else None,
             seconds_left=int(c.seconds_left + 0.999) if c is not None else 0,
             tries_left=max(0, self.attempts - v.vs.face_tries),
-            staff_called=v.vs.face_phase == "staff", staff_present=self._assisting(),
+            staff_called=v.vs.face_phase == "staff" and v.staff_call is not None,
+            staff_present=self._assisting(),
             can_decline=self._can_decline())

@@ -27,6 +27,7 @@ from datetime import date, datetime
 from devices.mrz import Mrz
 
 from .. import __version__
+from ..runtime.assistance import Assistance
 from ..runtime.health import Counters, DeviceLine, Health
 from ..session import IdCardLike, Session
 from ..strings import LANGUAGES
@@ -66,11 +67,13 @@ class Flow:
                  wall_clock: Callable[[], datetime] = local_now,
                  today: Callable[[], date] = date.today,
                  software_version: str = __version__, health: Health | None = None,
-                 counters: Counters | None = None, face: FacePort | None = None) -> None:
+                 counters: Counters | None = None,
+                 assistance: Assistance | None = None, face: FacePort | None = None) -> None:
         self.ports = Ports(catalog, outbox, printer, card, platform, executor)
         v = self.visit = Visit(settings, self.ports, clock=clock, wall_clock=wall_clock,
                                today=today, version=software_version,
-                               health=health or Health(), counters=counters or Counters())
+                               health=health or Health(), counters=counters or Counters(),
+                               assistance=assistance)
         v.screen(Screen.ATTRACT, lambda: AttractView(settings.receipt.hotline))
         v.screen(Screen.OUT_OF_SERVICE, self._out_of_service_view)
         self.receipts = Receipts(v)
@@ -154,6 +157,13 @@ class Flow:
     def more_time(self) -> None:
         """The citizen answered the idle warning: 'I need more time'."""
         self.visit.intent("more_time", lambda: None)
+
+    def call_staff(self) -> None:
+        """呼叫工作人员 from the help: a staff member is asked to come (shown while open)."""
+        self.visit.intent("call_staff", lambda: self.visit.call_staff("help"), while_busy=True)
+
+    def cancel_staff_call(self) -> None:
+        self.visit.intent("cancel_staff_call", self.visit.end_staff_call, while_busy=True)
 
     def touch(self) -> None:
         """Any touch on the screen: the person is still there."""

@@ -125,6 +125,7 @@ class StaffDesk:
         v.session.staff = Staff(value.staff_id, value.name, roles)
         v.session.staff_uid = None
         log.info("flow_staff_signed_in roles=%s", ",".join(roles))
+        v.end_staff_call()  # whoever was called has come
         if v.vs.staff_for == "face":
             self.face_confirmed()
             return

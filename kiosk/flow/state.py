@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..runtime.assistance import StaffCall
+
 # Availability lives in kiosk.health; re-exported here, where the UI and tests know it.
 from ..runtime.health import CAPABILITY_NEEDS, DEVICES, Capability, DeviceLine  # noqa: F401
 from ..text import Text
@@ -378,6 +380,7 @@ class FlowState:
     exit_code: int = 0  # 77 a maintainer left on purpose; 75 restart (platform command)
     visit: int = 0  # counts visits; a UI may drop caches when it changes
     camera: CameraRequest = CameraRequest()  # what the camera feed should look for
+    staff_call: StaffCall | None = None  # a staff member was called and is on the way
 
     @property
     def instruction_key(self) -> str:

@@ -18,7 +18,8 @@ def build_state(v: Visit) -> FlowState:
         warning_left_s=v.warning_left, confirm_leave=vs.confirm_leave,
         capabilities=v.capabilities(), visit_active=vs.active,
         staff_signed_in=staff is not None, exit_requested=v.exit_requested,
-        exit_code=v.exit_code, visit=v.number, camera=v.camera_request())
+        exit_code=v.exit_code, visit=v.number, camera=v.camera_request(),
+        staff_call=v.staff_call)
 
 
 def identity_summary(session: Session) -> IdentitySummary | None:

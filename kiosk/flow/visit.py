@@ -26,6 +26,7 @@ from devices.printer import Document
 from offline_queue.client import Progress, TransportError
 
 from ..catalog import Catalog, Service
+from ..runtime.assistance import Assistance, StaffCall
 from ..runtime.health import Counters, Health
 from ..session import Session
 from ..text import Text
@@ -151,7 +152,8 @@ class ScreenParts:
 class Visit:
     def __init__(self, settings: FlowSettings, ports: Ports, *, clock: Callable[[], float],
                  wall_clock: Callable[[], datetime], today: Callable[[], date],
-                 version: str, health: Health, counters: Counters) -> None:
+                 version: str, health: Health, counters: Counters,
+                 assistance: Assistance | None = None) -> None:
         self.settings = settings
         self.ports = ports
         self.clock = clock
@@ -160,6 +162,7 @@ class Visit:
         self.version = version
         self.health = health
         self.counters = counters
+        self.assistance = assistance or Assistance(clock)
         self.session = Session()
         self.vs = VisitState(settings.default_lang)
         self.number = 0  # counts visits; the UI drops caches when it changes
@@ -312,6 +315,21 @@ class Visit:
         self._job = None
         self.busy = None
 
+    # ---- calling staff ------------------------------------------------------------------
+
+    def call_staff(self, reason: str) -> None:
+        """Ask for a staff member (the heartbeat carries it to the hall at once)."""
+        if self.assistance.open is None:
+            self.counters.add("staff_calls")
+        self.assistance.call(reason)
+
+    def end_staff_call(self) -> None:
+        self.assistance.end()
+
+    @property
+    def staff_call(self) -> StaffCall | None:
+        return self.assistance.open
+
     # ---- screens, the clock, beginning and ending ---------------------------------------
 
     def go(self, screen: Screen, msg: Message | None = None) -> None:
@@ -374,6 +392,7 @@ class Visit:
                                                  "visit.card_removed") else
                 "visits_ended_other")
         self.cancel_job()
+        self.end_staff_call()  # whoever was called is not needed by the next citizen
         self.session.wipe()
         self.number += 1
         self.vs = VisitState(self.settings.default_lang)

@@ -211,6 +211,7 @@ def test_no_match_three_times_calls_staff_and_says_so_calmly(face_rig):
     assert view.phase == "staff" and view.staff_called and view.tries_left == 0
     assert flow.state.message.key == "face.staff_called"
     assert flow.counters.get("face_staff_calls") == 1
+    assert flow.state.staff_call is not None and flow.state.staff_call.reason == "face_check"
     flow.retry_face()  # no fourth try
     assert len(face_rig.face.checks) == 3 and all(c.closed for c in face_rig.face.checks)
     # Back to the document and confirming again gives no new tries either.
@@ -224,7 +225,7 @@ def test_no_match_three_times_calls_staff_and_says_so_calmly(face_rig):
 def test_a_staff_member_confirms_in_person_with_card_and_pin(face_rig):
     flow = face_rig.flow
     to_face(flow)
-    assert flow.state.view.phase == "staff"
+    assert flow.state.view.phase == "staff" and flow.state.staff_call.reason == "face_check"
     flow.confirm_face_in_person()
     assert flow.state.screen == Screen.STAFF_SIGN_IN
     flow.back()  # the staff member's back returns to the citizen's face screen
@@ -236,6 +237,7 @@ def test_a_staff_member_confirms_in_person_with_card_and_pin(face_rig):
     flow.pin_entered("654321")
     assert flow.state.screen == Screen.CHOOSE_SERVICE
     assert flow.state.message.key == "face.staff_confirmed"
+    assert flow.state.staff_call is None  # the one called has come
     body = file_rest(face_rig)
     assert face_match_of(body) == {"result": "not_done", "not_done_reason": "staff_confirmed"}
     assert body["assisted_by"] == "S2001"
@@ -376,3 +378,14 @@ def test_leaving_from_the_face_screen_asks_and_wipes_the_check(face_rig):
     assert not flow.session.holds_personal_data() and flow.session.face_match is None
     flow.ports.executor.run_all()  # a frame that answers after the visit: dropped
     assert flow.state.screen == Screen.ATTRACT
+
+
+@script(MATCH, executor=ManualExecutor())
+def test_try_again_while_the_camera_is_away_waits_for_it(face_rig):
+    flow = face_rig.flow
+    to_face(flow)
+    flow.ports.executor.run_next()
+    flow.device_status("face_camera", "offline", "device_lost")
+    flow.retry_face()
+    assert flow.state.view.phase == "camera_offline" and flow.state.busy is None
+    assert flow.session.face_match is None  # not skipped by the button

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import pytest
 
+from devices.face import Phase
 from harness.probe import find_item, tap
 from kiosk.flow.ports import ManualExecutor
 from kiosk.flow.state import Screen
 from sim.face import scenes
-from tests.kiosk.test_flow_face import NO_MATCH, FakeFace
+from tests.kiosk.test_flow_face import NO_MATCH, TURN, FakeFace, challenge
 from tests.ui.test_flow_additions import make_flow
 
 
@@ -28,7 +29,8 @@ def face_ui(tmp_path):
         shown["i"] += 1
         return frames[shown["i"] % len(frames)]
 
-    flow, outbox = make_flow(tmp_path, ManualExecutor(), face=FakeFace(NO_MATCH))
+    states = [challenge(Phase.LOOK, 0.1, "several_faces"), *TURN[1:]]
+    flow, outbox = make_flow(tmp_path, ManualExecutor(), face=FakeFace(NO_MATCH, states=states))
     flow.device_status("face_camera", "ok", "ready")
     ui = load_ui(flow, ScreenMetrics.for_orientation("landscape"), face_preview=preview,
                  tick_ms=0)
@@ -59,6 +61,7 @@ def test_the_face_screen_shows_the_preview_the_step_and_the_calm_ways_on(face_ui
     app.processEvents()
     assert not find_item(window, "busy", visible=False).isVisible()
     assert text_of(window, "faceStep") == "请正视摄像头"
+    assert text_of(window, "faceHint") == "请一人办理，其他人请稍向后退"
     assert find_item(window, "faceGuide").isVisible()
     before = shown["i"]
     for _ in range(3):
@@ -69,7 +72,7 @@ def test_the_face_screen_shows_the_preview_the_step_and_the_calm_ways_on(face_ui
     jobs.run_next()  # turn: direction in words and an arrow on that side
     app.processEvents()
     assert text_of(window, "faceStep") == "请向左转头"
-    assert text_of(window, "faceHint") == "请慢慢向左转头"
+    assert not find_item(window, "faceHint", visible=False).isVisible()  # said just above
     assert find_item(window, "faceArrow").isVisible()
     assert find_item(window, "faceProgress").isVisible()
     flow.set_language("en")

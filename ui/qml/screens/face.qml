@@ -50,22 +50,25 @@ Item {
                 ctx.reset()
                 var cx = width / 2, cy = height / 2, rx = ow / 2, ry = oh / 2
                 ctx.fillStyle = Qt.rgba(0, 0, 0, scr.live ? 0.45 : 0.15)
+                ctx.fillRule = Qt.OddEvenFill  // the room outside the oval, not the face
                 ctx.beginPath()
                 ctx.rect(0, 0, width, height)
                 ctx.ellipse(cx - rx, cy - ry, ow, oh)
-                ctx.fill("evenodd")
+                ctx.fill()
                 ctx.lineWidth = 6
                 ctx.strokeStyle = "#ffffff"
                 ctx.beginPath(); ctx.ellipse(cx - rx, cy - ry, ow, oh); ctx.stroke()
-                if (progress > 0) {
-                    ctx.save()
-                    ctx.translate(cx, cy)
-                    ctx.scale(1, ry / rx)
-                    ctx.lineWidth = 12
+                if (progress > 0) {  // clockwise from the top, along the oval
+                    ctx.lineWidth = 14
+                    ctx.lineCap = "round"
                     ctx.strokeStyle = edge
                     ctx.beginPath()
-                    ctx.arc(0, 0, rx, -Math.PI / 2, -Math.PI / 2 + 2 * Math.PI * progress, false)
-                    ctx.restore()
+                    var n = Math.max(2, Math.round(120 * progress))
+                    for (var i = 0; i <= n; i++) {
+                        var a = -Math.PI / 2 + 2 * Math.PI * progress * i / n
+                        var x = cx + rx * Math.cos(a), y = cy + ry * Math.sin(a)
+                        if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y)
+                    }
                     ctx.stroke()
                 }
             }
@@ -113,7 +116,8 @@ Item {
         Label {
             objectName: "faceHint"
             width: parent.width; wrapMode: Text.WordWrap
-            visible: scr.live && !!scr.v.hint
+            // (turn_left / turn_right say what the line above says already)
+            visible: scr.live && !!scr.v.hint && scr.v.hint.indexOf("turn_") !== 0
             text: scr.v.hint ? vm.text("face.hint." + scr.v.hint) : ""
             color: theme.warn; font.pixelSize: theme.title
         }
@@ -122,15 +126,15 @@ Item {
             visible: scr.live
             spacing: theme.gap
             Repeater {
-                model: [["look", vm.t.face_look], ["turn", scr.turnLeft ? vm.t.face_left : vm.t.face_right],
-                        ["back", vm.t.face_back]]
+                model: [vm.t.face_step_look, scr.turnLeft ? vm.t.face_step_left : vm.t.face_step_right,
+                        vm.t.face_step_back]
                 Rectangle {
                     readonly property int at: ["look", "turn", "back"].indexOf(scr.v.phase)
                     width: stepText.implicitWidth + theme.gap * 2; height: stepText.implicitHeight + theme.gap
                     radius: height / 2
                     color: index < at ? theme.ok : index === at ? theme.accent : theme.panel
                     border.color: index <= at ? "transparent" : theme.line; border.width: 2
-                    Label { id: stepText; anchors.centerIn: parent; text: (index + 1) + " " + modelData[1]
+                    Label { id: stepText; anchors.centerIn: parent; text: (index + 1) + " " + modelData
                             font.pixelSize: theme.small; font.bold: index === parent.at
                             color: index < parent.at ? theme.inkOnOk : index === parent.at ? theme.inkOnAccent : theme.fg }
                 }
