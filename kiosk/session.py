@@ -25,6 +25,10 @@ class FaceLike(Protocol):
     def mime_type(self) -> str: ...
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 class PassiveAuthLike(Protocol):
     @property
     def status(self) -> str: ...
@@ -286,6 +290,10 @@ class Session:
     lookup: tuple[str, str] | None = None
     # The page deleted last, for a few seconds' "undo": (material, index, page).
     removed: tuple[str, int, Page] | None = None
+    # Face match: the decision as the contract's face_match (no image, no template), and
+    # the check running now, which holds templates until it is closed.
+    face_match: dict[str, Any] | None = None
+    face_check: Closable | None = None
     wiped_count: int = 0
 
     def __repr__(self) -> str:
@@ -340,6 +348,14 @@ class Session:
         if self.identity is not None:
             self.identity.wipe()
         self.identity = identity
+        self.end_face_check()
+        self.face_match = None  # another document: its holder is checked afresh
+
+    def end_face_check(self) -> None:
+        """Close the face check running (its templates are zeroed)."""
+        check, self.face_check = self.face_check, None
+        if check is not None:
+            check.close()
 
     def clear_citizen(self) -> None:
         """Everything about the citizen, but keep a signed-in staff member (assisting)."""
@@ -355,6 +371,8 @@ class Session:
         self.skipped.clear()
         self.delivery = None
         self.lookup = None
+        self.end_face_check()
+        self.face_match = None
 
     def wipe(self) -> None:
         """Forget everything of this visit; byte buffers are overwritten first."""
@@ -368,7 +386,7 @@ class Session:
         """For tests and the heartbeat's self-check: is anything personal left here?"""
         return bool(self.identity or self.access_key or self.form or self.pages
                     or self.skipped or self.staff or self.staff_uid or self.lookup
-                    or self.delivery or self.removed)
+                    or self.delivery or self.removed or self.face_check)
 
     def personal_strings(self) -> list[Any]:
         """Every personal value held now (for privacy tests); empty after wipe()."""

@@ -11,6 +11,9 @@ needs_materials, the ticket and the idle warning;
 then "Leave this application?" and high contrast (`--changes`: only those); then the
 main screens of a filing in large text and in high contrast (`--variants`: only those).
 Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
+`--face`: only the face step's screens, in `<out>/face/` (look, turn, a failed try, the
+staff call, the camera away, the staff sign-in to confirm), from a scripted face check
+over sim/face frames (the model's real run is `make demo`'s).
 """
 
 from __future__ import annotations
@@ -52,6 +55,155 @@ def optimise(path: Path) -> None:
         small = img.convert("RGB").quantize(256, Image.Quantize.MEDIANCUT,
                                             dither=Image.Dither.NONE)
     small.save(path, optimize=True)
+
+
+class ScriptedCheck:
+    """A face check that shows `states` one job at a time, then decides `outcome`."""
+
+    def __init__(self, states: list, outcome: object) -> None:
+        self.states, self.outcome, self.shown = list(states), outcome, states[0]
+
+    @property
+    def finished(self) -> bool:
+        return not self.states
+
+    def step(self, timeout_s: float = 0.5) -> object:
+        self.shown = self.states.pop(0) if self.states else self.shown
+        return self.shown
+
+    def state(self) -> object:
+        return self.shown
+
+    def result(self) -> object:
+        return self.outcome
+
+    def close(self) -> None:
+        self.states = []
+
+
+class ScriptedFace:
+    """The flow's FacePort for the screenshots: every check looks, turns left, looks back
+    and does not match (so that the retry and the staff call can be shot too)."""
+
+    def begin(self, document_photo: bytes | None) -> ScriptedCheck:
+        from devices.face import ChallengeState, FaceMatch, Phase
+
+        def at(phase: Phase, progress: float, hint: str | None, left: float) -> object:
+            return ChallengeState(phase, "left", progress, hint, left)
+
+        return ScriptedCheck([at(Phase.LOOK, 0.2, None, 11.2),
+                              at(Phase.TURN, 0.55, "turn_left", 9.6),
+                              at(Phase.BACK, 0.9, None, 7.1)],
+                             FaceMatch("no_match", 0.31, 0.5, "passed", "dlib"))
+
+    def status(self) -> object:
+        raise NotImplementedError
+
+
+def face_shots(orientation: str, out: Path, work: Path, langs: tuple[str, ...]) -> list[Path]:
+    """The face step's screens through the real QML around a Flow with a scripted check;
+    the preview is sim/face's astronaut, straight and turned."""
+    import json
+
+    from kiosk.catalog import CatalogStore
+    from kiosk.config import ReceiptSettings
+    from kiosk.flow import Flow, FlowSettings
+    from kiosk.flow.ports import ManualExecutor
+    from kiosk.receipt import Place
+    from kiosk.text import Text
+    from offline_queue.outbox import Outbox
+    from offline_queue.settings import load_queue_settings
+    from sim.face import scenes
+    from sim.platform.catalog import build_catalog
+    from ui.metrics import ScreenMetrics
+    from ui.window import load_ui
+
+    app = application()
+    folder = out / "face"
+    folder.mkdir(parents=True, exist_ok=True)
+    world = DemoWorld(work / f"face-{orientation}", use_pcscd=False, camera=False,
+                      idcard=False, face=False)
+    queue = load_queue_settings(world.config_path)
+    outbox = Outbox(queue.storage, queue.kiosk)
+    (work / "catalog.json").write_text(json.dumps(
+        {"etag": "t", "fetched_at": 0, "catalog": build_catalog(3)}), encoding="utf-8")
+    jobs = ManualExecutor()
+    flow = Flow(FlowSettings(Place(Text("杭州市民之家政务服务中心",
+                                        "Hangzhou Citizens' Service Center"), "BA01", "K017"),
+                             ReceiptSettings("https://zwfw.example.gov/t?no={tracking_no}"
+                                             "&code={query_code}", "12345")),
+                catalog=CatalogStore(work / "catalog.json", None), outbox=outbox,
+                printer=None, card=world.card, platform=None,  # type: ignore[arg-type]
+                executor=jobs, face=ScriptedFace())  # type: ignore[arg-type]
+    straight = scenes.turned_frame("astronaut")
+    turned = scenes.turned_frame("astronaut", 25)
+    frame = {"now": straight}
+    ui = load_ui(flow, ScreenMetrics.for_orientation(orientation),
+                 face_preview=lambda: frame["now"], tick_ms=0)
+    saved: list[Path] = []
+
+    def shot(lang: str, name: str) -> None:
+        if flow.state.lang != lang:
+            flow.set_language(lang)
+        end = time.monotonic() + 0.4
+        while time.monotonic() < end:  # the preview's timer asks for a few frames
+            app.processEvents()
+            time.sleep(0.02)
+        path = folder / f"{orientation}-{lang}-{name}.png"
+        ui.window.grabWindow().save(str(path), "PNG")
+        optimise(path)
+        saved.append(path)
+
+    try:
+        for device in ("idcard_reader", "platform"):
+            flow.device_status(device, "offline", "not_configured")
+        flow.device_status("face_camera", "ok", "ready")
+        for lang in langs:
+            flow.set_language(lang)
+            flow.start_filing()
+            flow.use_passport()
+            flow.mrz_typed("E12345678", "850315", "330314")
+            jobs.run_next()  # the chip: 张伟's passport, its DG2
+            flow.confirm_identity()
+            jobs.run_next()  # the document's photo through the (scripted) model
+            frame["now"] = straight
+            jobs.run_next()
+            shot(lang, "1-look")
+            frame["now"] = turned
+            jobs.run_next()
+            shot(lang, "2-turn")
+            frame["now"] = straight
+            jobs.run_all()
+            shot(lang, "3-retry")
+            for _ in range(2):
+                flow.retry_face()
+                jobs.run_all()
+            shot(lang, "4-staff")
+            flow.confirm_face_in_person()
+            shot(lang, "5-staff_sign_in")
+            flow.back()
+            flow.cancel()
+            flow.leave_confirmed()
+            # The face camera goes away in the middle of a check.
+            flow.start_filing()
+            flow.use_passport()
+            flow.mrz_typed("E12345678", "850315", "330314")
+            jobs.run_next()
+            flow.confirm_identity()
+            jobs.run_next()
+            jobs.run_next()
+            flow.device_status("face_camera", "offline", "device_lost")
+            jobs.drop_all()
+            shot(lang, "6-camera_offline")
+            flow.device_status("face_camera", "ok", "ready")
+            jobs.drop_all()
+            flow.cancel()
+            flow.leave_confirmed()
+    finally:
+        ui.close()
+        outbox.close()
+        world.close()
+    return saved
 
 
 class Shooter:
@@ -458,12 +610,18 @@ def main(argv: list[str] | None = None) -> int:
                    help="only staff sign-in online and offline, out of service, maintenance")
     p.add_argument("--variants", action="store_true",
                    help="only the main screens in large text and in high contrast")
+    p.add_argument("--face", action="store_true",
+                   help="only the face step's screens (issue 16), in <out>/face/")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as work:
         for orientation in (args.only,) if args.only else ("landscape", "portrait"):
+            if args.face:
+                saved += face_shots(orientation, args.out, Path(work),
+                                    (args.lang,) if args.lang else ("zh", "en"))
+                continue
             shooter = Shooter(orientation, args.out, Path(work))
             shooter.changes_only = args.changes
             shooter.night_only = args.night

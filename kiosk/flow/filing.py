@@ -334,6 +334,8 @@ class Filing:
                             "document_number_checked": True}
         if staff:
             verification["staff_present"] = True
+        # The face step's decision (face.py) as the contract's face_match; never an image.
+        verification["face_match"] = dict(v.session.face_match or {"result": "not_done"})
         applicant: dict[str, Any] = {
             "id_type": identity.id_type,
             "id_number": personal or identity.document_number,

@@ -7,6 +7,7 @@ home screen begins one too)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from devices.card.errors import (
@@ -30,8 +31,9 @@ log = logging.getLogger("kiosk.flow")
 
 
 class Identify:
-    def __init__(self, visit: Visit) -> None:
+    def __init__(self, visit: Visit, confirmed: Callable[[], None]) -> None:
         self.v = visit
+        self.confirmed = confirmed  # what follows the confirmed document: the face step
         visit.jobs("chip", self._chip_done)
         visit.screen(Screen.IDENTIFY, self.view, self.back)
 
@@ -262,8 +264,7 @@ class Identify:
             identity = v.session.identity
             if identity is None or identity.passive_auth == "failed":
                 return
-            v.vs.category, v.vs.query = None, ""
-            v.go(Screen.CHOOSE_SERVICE)
+            self.confirmed()
         v.intent("confirm_identity", handle, allowed=(Screen.IDENTIFY,))
 
     # ---- what the screen shows ------------------------------------------------------------

@@ -1,7 +1,7 @@
 """`Flow`: the visit's intents in, `FlowState` out — the one object the UI and the
 composition root talk to.
 
-    attract -> identify -> choose service -> (service) -> form -> materials -> review
+    attract -> identify -> face -> choose service -> (service) -> form -> materials -> review
             -> [commit to the outbox, then print] -> receipt -> attract
     attract -> progress lookup -> progress -> (needs_materials) materials -> receipt
     attract -> ticket;  attract -> staff sign-in -> staff menu -> identify | maintenance
@@ -32,12 +32,21 @@ from ..runtime.health import Counters, DeviceLine, Health
 from ..session import IdCardLike, Session
 from ..staff_credentials import StaffCredentials
 from ..strings import LANGUAGES
+from .face import FaceStep
 from .filing import Filing
 from .identify import Identify
 from .leaving import leave, leave_confirmed, leave_declined
 from .materials import Materials
 from .parsing import local_now
-from .ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPort, PrinterPort
+from .ports import (
+    CardReaderPort,
+    CatalogPort,
+    Executor,
+    FacePort,
+    OutboxPort,
+    PlatformPort,
+    PrinterPort,
+)
 from .progress import Progress
 from .receipts import Receipts
 from .settings import FlowSettings
@@ -62,7 +71,7 @@ class Flow:
                  counters: Counters | None = None,
                  staff_credentials: StaffCredentials | None = None,
                  device_probe: DeviceProbe | None = None,
-                 assistance: Assistance | None = None) -> None:
+                 assistance: Assistance | None = None, face: FacePort | None = None) -> None:
         self.ports = Ports(catalog, outbox, printer, card, platform, executor)
         v = self.visit = Visit(settings, self.ports, clock=clock, wall_clock=wall_clock,
                                today=today, version=software_version,
@@ -71,12 +80,16 @@ class Flow:
         v.screen(Screen.ATTRACT, lambda: AttractView(settings.receipt.hotline))
         v.screen(Screen.OUT_OF_SERVICE, self._out_of_service_view)
         self.receipts = Receipts(v)
-        self.identify = Identify(v)
+        self.face = FaceStep(v, face, attempts=settings.face_attempts,
+                             allow_decline=settings.face_decline)
+        self.identify = Identify(v, self.face.enter)
         self.filing = Filing(v, self.receipts)
         self.progress = Progress(v, self.receipts)
         self.materials = Materials(v, self.progress.send_supplement)
         self.tickets = Tickets(v)
-        self.staff = StaffDesk(v, staff_credentials, device_probe)
+        self.staff = StaffDesk(v, staff_credentials, device_probe,
+                               face_confirmed=self.face.staff_confirmed,
+                               face_back=self.face.staff_sign_in_back)
         v.build_state = lambda: build_state(v)
 
     # ---- what the outside sees ----------------------------------------------------------
@@ -224,6 +237,7 @@ class Flow:
         def handle() -> None:
             v.health.report(device, status, code, detail)
             v.check_service()
+            self.face.device_changed(device)
         v.intent("device_status", handle, while_busy=True, touch=False)
 
     def platform_status(self, reachable: bool, detail: str = "") -> None:
@@ -312,6 +326,20 @@ class Flow:
 
     def confirm_identity(self) -> None:
         self.identify.confirm_identity()
+
+    # ---- the face step -----------------------------------------------------------
+
+    def retry_face(self) -> None:
+        self.face.retry_face()
+
+    def decline_face(self) -> None:
+        self.face.decline_face()
+
+    def skip_face(self) -> None:
+        self.face.skip_face()
+
+    def confirm_face_in_person(self) -> None:
+        self.face.confirm_face_in_person()
 
     # ---- filing: service, form, review -------------------------------------------
 

@@ -29,6 +29,7 @@ from ..session import Staff
 from ..staff_credentials import OfflineSignIn, StaffCredentials
 from ..strings import STRINGS
 from ..text import Text
+from .leaving import leave
 from .parsing import error_name
 from .settings import EXIT_MAINTAINER, PIN_RE
 from .state import (
@@ -71,10 +72,15 @@ class MaintenanceCheck:
 
 class StaffDesk:
     def __init__(self, visit: Visit, credentials: StaffCredentials | None = None,
-                 probe: DeviceProbe | None = None) -> None:
+                 probe: DeviceProbe | None = None, *,
+                 face_confirmed: Callable[[], None] = lambda: None,
+                 face_back: Callable[[], None] = lambda: None) -> None:
         self.v = visit
         self.credentials = credentials  # None: no offline sign-in (online only)
         self.probe = probe  # None: maintenance shows what the watches last said
+        # A staff member signing in to confirm a citizen's face (vs.staff_for == "face"):
+        # what follows their sign-in, and their back.
+        self.face_confirmed, self.face_back = face_confirmed, face_back
         for name, handler in (("staff_uid", self._staff_uid_done),
                               ("staff_login", self._staff_login_done),
                               ("queue_status", self._queue_status_done),
@@ -83,7 +89,7 @@ class StaffDesk:
                               ("test_print", self._test_print_done),
                               ("reload_catalog", self._reload_catalog_done)):
             visit.jobs(name, handler)
-        visit.screen(Screen.STAFF_SIGN_IN, self.sign_in_view)
+        visit.screen(Screen.STAFF_SIGN_IN, self.sign_in_view, self._sign_in_back)
         visit.screen(Screen.STAFF_MENU, self.menu_view)
         visit.screen(Screen.MAINTENANCE, self.maintenance_view)
 
@@ -98,6 +104,12 @@ class StaffDesk:
                 return
             self._open()
         v.intent("open_staff_sign_in", handle, allowed=(Screen.ATTRACT, Screen.OUT_OF_SERVICE))
+
+    def _sign_in_back(self) -> None:
+        if self.v.vs.staff_for == "face":
+            self.face_back()
+        else:
+            leave(self.v, "back")
 
     def _open(self) -> None:
         v = self.v
@@ -202,6 +214,10 @@ class StaffDesk:
         assert result.online is not None
         answer = result.online
         roles = tuple(r for r in answer.roles if r in ("assist", "maintain"))
+        if v.vs.staff_for == "face" and "assist" not in roles:
+            self.face_back()  # only an assisting member may vouch; the citizen stays
+            v.say("staff.no_role", "error")
+            return
         if not roles:
             v.end_visit("staff.no_role")
             return
@@ -210,10 +226,19 @@ class StaffDesk:
         log.info("flow_staff_signed_in staff_id=%s roles=%s via=platform", answer.staff_id,
                  ",".join(roles))
         v.end_staff_call()  # whoever was called has come
+        if v.vs.staff_for == "face":
+            self.face_confirmed()
+            return
         v.go(Screen.STAFF_MENU)
 
     def _local_done(self, r: OfflineSignIn) -> None:
         v = self.v
+        if r.outcome == "ok" and v.vs.staff_for == "face":
+            # Signed in without the platform means maintenance only: no one to vouch.
+            log.info("flow_staff_offline_refused reason=face_needs_assist")
+            self.face_back()
+            v.say("staff.no_role", "error")
+            return
         if r.outcome == "ok":
             v.session.staff = Staff(r.staff_id, "", r.roles, via=r.via)
             v.session.staff_uid = None

@@ -21,6 +21,7 @@ from ..text import Text
 class Screen(StrEnum):
     ATTRACT = "attract"
     IDENTIFY = "identify"
+    FACE = "face"  # face match: the live face against the document's photo (face.py)
     STAFF_SIGN_IN = "staff_sign_in"
     STAFF_MENU = "staff_menu"
     CHOOSE_SERVICE = "choose_service"
@@ -57,7 +58,8 @@ def message(key: str, level: str = "info", **params: object) -> Message:
 
 @dataclass(frozen=True)
 class CameraRequest:
-    """What the camera is wanted for ("mrz", "page", "code" or None) and which screen
+    """What the camera is wanted for ("mrz", "page", "code", "face" or None; "face" is
+    the face camera's preview, the document camera rests) and which screen
     visit asks it: a new key re-arms the camera feed (one MRZ / page / code per key)."""
 
     want: str | None = None
@@ -107,6 +109,26 @@ class IdentifyView:
     assisted_by: str | None = None
     ways: tuple[str, ...] = ()  # the ways open now: idcard, camera, typed
     reading_idcard: bool = False  # an ID card was placed and is being read
+
+
+@dataclass(frozen=True)
+class FaceView:
+    """The face step: the live preview with a guide, what to do now and how far along.
+
+    `phase`: preparing (the document's photo is being read), look, turn, back (the
+    head-turn challenge), retry (a try did not match; `tries_left` more), staff (the tries
+    are used up: a staff member was called and may confirm in person), camera_offline
+    (the face camera stopped; it resumes when it is back)."""
+
+    phase: str
+    direction: str  # left | right: the citizen's own, to turn towards
+    progress: float  # 0..1 through the challenge
+    hint: str | None  # a "face.hint.<key>" string key's last part, or None
+    seconds_left: int
+    tries_left: int
+    staff_called: bool
+    staff_present: bool  # an assisting staff member is signed in: confirm at once
+    can_decline: bool  # the hall lets a citizen file without it (recorded "declined")
 
 
 @dataclass(frozen=True)
@@ -362,7 +384,7 @@ class OutOfServiceView:
     staff_possible: bool
 
 
-View = (AttractView | IdentifyView | StaffSignInView | StaffMenuView | ChooseServiceView
+View = (AttractView | IdentifyView | FaceView | StaffSignInView | StaffMenuView | ChooseServiceView
         | ServiceView | FormView | MaterialsView | CaptureView | ReviewView | ReceiptView
         | ProgressLookupView | ProgressView | TicketView | MaintenanceView
         | OutOfServiceView)
@@ -408,6 +430,10 @@ class FlowState:
                 return "screen.identify_typed"  # no camera: "place it face down" misleads
             if getattr(self.view, "mode", "") == "idcard":
                 return "screen.identify_idcard"  # the card on the reader, not the camera
+        if self.screen == Screen.FACE:
+            phase = getattr(self.view, "phase", "")
+            if phase in ("turn", "back", "retry", "staff", "camera_offline"):
+                return f"screen.face_{phase}"
         return f"screen.{self.screen.value}"
 
     def capability(self, name: str) -> Capability:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("card_reader", "idcard_reader", "camera", "printer", "platform", "storage")
+DEVICES = ("card_reader", "idcard_reader", "camera", "face_camera", "printer", "platform",
+           "storage")
 STATUSES = ("ok", "degraded", "offline", "error", "unknown")
 
 # What each capability needs; "a|b" is either. Filing needs no platform: it is committed to

@@ -80,7 +80,9 @@ def test_identify_by_id_card_prefills_and_files_as_the_contract_says(rig):
     applicant = bodies[-1]["applicant"]
     assert applicant["id_type"] == "resident_id"
     assert applicant["id_number"] == the_card.id_number
-    assert applicant["verification"] == {"method": "id_card_reader", "sam_verified": True}
+    assert applicant["verification"] == {"method": "id_card_reader", "sam_verified": True,
+                                         "face_match": {"result": "not_done",
+                                                        "not_done_reason": "no_face_camera"}}
     assert applicant["chip_verified"] is False and applicant["birth_date"] == "1990-03-07"
     assert "document_expiry" in applicant
 
