@@ -218,7 +218,7 @@ def visit(rig: Rig, app: object, pages: list[bytes], form: dict[str, str]) -> st
         if flow.state.screen != Screen.FORM:
             break
         for f in flow.state.view.fields:
-            if f.field in form:
+            if f.field in form and not f.prefilled:  # the document's fields are read-only
                 flow.set_field(f.field, form[f.field])
         flow.next_page()
         step()

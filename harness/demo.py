@@ -3,7 +3,9 @@ virtual ESC/POS printer, a card (the chip emulator behind pcscd + vpcd where pcs
 installed, else the same emulated chip in-process), the resident ID card reader
 (sim/idcard on a TCP port; the demo lays 张三's card on it when the identify screen asks for
 one) and a camera feed written from sim/camera scenes (the passport whose chip is in the
-reader, then pages to scan), writes a demo config and runs the touchscreen. With no
+reader, then pages to scan), a face camera from sim/face (the document holder looking
+and turning her head; the passport's DG2 and, through a stand-in decoder, the ID card's
+photo are her picture), writes a demo config and runs the touchscreen. With no
 display ($DISPLAY / $WAYLAND_DISPLAY unset) it runs one scripted visit offscreen instead,
 saves a screenshot of each screen and the printed receipt, and prints where they are.
 """
@@ -45,6 +47,11 @@ log = logging.getLogger(__name__)
 DEMO_PROFILE = "chinese"  # 张伟, passport E12345678: its MRZ is the one the camera shows
 DEMO_MRZ = CHINESE_MRZ
 DEMO_IDCARD = "resident"  # sim.idcard's 张三, the card the demo lays on the ID card reader
+FACE_PROFILE = "chinese_face"  # the same passport with a real face (sim/face) in DG2
+FACE_PERSON = "astronaut"  # sim/face's public-domain face: the document holder at the kiosk
+# The face camera's loop: looking straight, a turn to the citizen's left and back, then to
+# the right and back (the challenge asks one of the two at random).
+FACE_YAWS = [0.0] * 5 + [10.0, 20.0, 30.0, 30.0, 30.0, 30.0, 20.0, 10.0]
 # What the citizen types: the chip of this passport carries no resident ID number.
 DEMO_FORM = {"id_number": synthetic_id_number(random.Random(11), born=date(1985, 3, 15)),
              "mobile": "13912345678", "travel_purpose": "tourism",
@@ -100,12 +107,61 @@ def write_camera_feed(folder: Path, mrz: tuple[str, ...] = DEMO_MRZ, seed: int =
     return str(folder / "frame_*.jpg")
 
 
+def write_face_feed(folder: Path, person: str = FACE_PERSON) -> str:
+    """The face camera's frames: `person` looking straight, turning left and back, then
+    right and back, looping. The warped frames take seconds to render: they are kept in
+    a cache folder beside the temp files and copied. Returns the image glob."""
+    import hashlib
+
+    from sim.face import scenes
+
+    key = hashlib.sha256(repr((person, FACE_YAWS, 1)).encode()).hexdigest()[:12]
+    cache = Path(tempfile.gettempdir()) / f"kiosk-face-feed-{key}"
+    if not (cache / "done").exists():
+        frames = [scenes.turned_frame(person, sign * yaw, seed=i)
+                  for i, (sign, yaw) in enumerate((s, y) for s in (1.0, -1.0)
+                                                  for y in FACE_YAWS)]
+        tmp = Path(tempfile.mkdtemp(prefix="kiosk-face-feed-"))
+        for i, frame in enumerate(frames):
+            cv2.imwrite(str(tmp / f"frame_{i:04d}.jpg"), frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        (tmp / "done").write_text(person)
+        try:
+            tmp.rename(cache)
+        except OSError:  # another process was quicker: theirs is the same
+            shutil.rmtree(tmp, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in sorted(cache.glob("frame_*.jpg")):
+        shutil.copyfile(f, folder / f.name)
+    return str(folder / "frame_*.jpg")
+
+
+class DemoPhotoDecoder:
+    """Stands in for the vendor's WLT decoder (devices/idcard/photo.py) in the demo: every
+    card's photo is sim/face's `person` as a 102x126 BMP, so the face step has a photo."""
+
+    load_error: str | None = None
+
+    def __init__(self, person: str = FACE_PERSON) -> None:
+        from sim.face import document_photo
+
+        self._bmp = document_photo(person, (102, 126), fmt=".bmp")
+
+    def load(self) -> bool:
+        return True
+
+    def decode(self, wlt: bytes) -> bytes:
+        return self._bmp
+
+
 def write_demo_config(folder: Path, platform_url: str, printer_url: str,
                       camera_source: str | None, *, orientation: str = "landscape",
                       reader: str = "", csca_dir: Path | None = None,
-                      idcard_port: int | None = None) -> Path:
+                      idcard_port: int | None = None, face_source: str | None = None) -> Path:
     path = folder / "kiosk.toml"
     camera = f'[camera]\nsource = "{camera_source}"\nfps = 15\n' if camera_source else ""
+    if face_source:  # a second camera facing the citizen; the model is dlib's (docs/face.md)
+        camera += (f'[face_camera]\nsource = "{face_source}"\nfps = 10\n'
+                   "[face]\nchallenge_timeout_s = 20\ncall_timeout_s = 6\n")
     if idcard_port is not None:
         camera += f'[idcard]\nport = "tcp://127.0.0.1:{idcard_port}"\n'
 
@@ -152,6 +208,7 @@ class DemoWorld:
     orientation: str = "landscape"
     camera: bool = True
     idcard: bool = True  # the SAM ID card reader emulator, behind a TCP port
+    face: bool = False  # a face camera (sim/face: the document holder turning her head)
     config_path: Path = field(init=False)
     reader: Any = field(init=False, default=None)  # sim.idcard.ReaderEmulator
     printer: VirtualPrinter = field(init=False)
@@ -172,16 +229,29 @@ class DemoWorld:
             reader, csca = self._start_card()
             source = write_camera_feed(self.folder / "camera") if self.camera else None
             idcard_port = self._start_idcard() if self.idcard else None
+            face = write_face_feed(self.folder / "face") if self.face else None
             self.config_path = write_demo_config(self.folder, self.platform.base_url,
                                                  self.printer.url, source,
                                                  orientation=self.orientation, reader=reader,
-                                                 csca_dir=csca, idcard_port=idcard_port)
+                                                 csca_dir=csca, idcard_port=idcard_port,
+                                                 face_source=face)
         except BaseException:
             self._stack.close()
             raise
 
+    @property
+    def profile(self) -> str:
+        """The passport's chip: with a real face in DG2 when there is a face camera."""
+        return FACE_PROFILE if self.face else DEMO_PROFILE
+
+    def attach(self, kiosk: Any) -> None:  # noqa: ANN401 - a kiosk.app.Kiosk
+        """What the built kiosk needs of the world: with the face camera on, the ID card
+        reader decodes every card's photo (the demo's stand-in for the vendor library)."""
+        if self.face and kiosk.idcard is not None:
+            kiosk.idcard.decoder = DemoPhotoDecoder()
+
     def _start_card(self) -> tuple[str, Path | None]:
-        self.card = InProcessChip()
+        self.card = InProcessChip(self.profile)
         if not self.use_pcscd or shutil.which("pcscd") is None:
             return "", None
         try:
@@ -189,7 +259,7 @@ class DemoWorld:
 
             pcscd = start_pcscd(self.folder / "pcscd")
             self._stack.callback(pcscd.stop)
-            emulator = CardEmulator(DEMO_PROFILE, port=pcscd.port).start()
+            emulator = CardEmulator(self.profile, port=pcscd.port).start()
             self._stack.callback(emulator.stop)
             if not emulator.wait_connected(10):
                 raise OSError("the emulator could not reach vpcd")
@@ -263,6 +333,7 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
     config = load_config(world.config_path)
     kiosk, ui, _poster = start_touchscreen(config, config.ui,
                                            card=world.card)
+    world.attach(kiosk)
     flow = kiosk.flow
     out.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
@@ -297,6 +368,18 @@ def run_offscreen(world: DemoWorld, out: Path) -> int:
             flow.mrz_typed("E12345678", "850315", "330314")
             wait_until(pump, idle)
         flow.confirm_identity()
+        if flow.state.screen == Screen.FACE:  # 请正视摄像头: the holder looks, turns, looks back
+            wait_until(pump, lambda: getattr(flow.state.view, "phase", "") == "look"
+                       or flow.state.screen != Screen.FACE, 40)
+            shot("face")
+            wait_until(pump, lambda: getattr(flow.state.view, "phase", "") == "turn"
+                       or flow.state.screen != Screen.FACE, 20)
+            shot("face-turn")
+            if not wait_until(pump, lambda: flow.state.screen == Screen.CHOOSE_SERVICE, 40):
+                _say("The face check did not finish; going on without it.")
+                flow.decline_face()
+        if flow.session.face_match is not None:  # result, score, liveness: no image
+            _say(f"Face match: {flow.session.face_match}")
         flow.search("hz")
         shot("choose_service")
         flow.choose_service("CR-HZ-0001")
@@ -344,11 +427,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--portrait", action="store_true", help="1080x1920 instead of landscape")
     p.add_argument("--offscreen", action="store_true", help="scripted visit, no window")
     p.add_argument("--no-pcscd", action="store_true", help="the emulated chip in-process")
+    p.add_argument("--no-face", action="store_true", help="no face camera (no face step)")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     world = DemoWorld(folder, use_pcscd=not args.no_pcscd,
-                      orientation="portrait" if args.portrait else "landscape")
+                      orientation="portrait" if args.portrait else "landscape",
+                      face=not args.no_face)
     try:
         _say(f"Simulators up: platform {world.platform.base_url}, printer {world.printer.url}, "
              f"card {world.card_kind}; config {world.config_path}")
@@ -360,10 +445,15 @@ def main(argv: list[str] | None = None) -> int:
 
         _say("Tap through a visit. 张三's ID card is laid on the ID card reader when the "
              "screen asks for it; passport E12345678 (张伟) is on the camera and in the "
-             "chip reader. Printed receipts: " + f"{folder / 'receipts'}")
+             "chip reader; the face camera shows their holder. Printed receipts: "
+             + f"{folder / 'receipts'}")
         config = load_config(world.config_path)
-        return run(config, config.ui,
-                   card=world.card, on_started=lambda k: world.lay_card_when_asked(k.flow))
+
+        def started(kiosk: Any) -> None:  # noqa: ANN401 - a kiosk.app.Kiosk
+            world.attach(kiosk)
+            world.lay_card_when_asked(kiosk.flow)
+
+        return run(config, config.ui, card=world.card, on_started=started)
     finally:
         world.close()
         if args.keep is None:

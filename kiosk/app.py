@@ -5,7 +5,8 @@
 
 The one place that picks adapters from config and connects them: the outbox, the platform
 client, the sync worker, the catalog store, the card service, the printer, the camera feed
-(camera_feed.py), the watches and the heartbeat (runtime/), and the visit's Flow with a
+(camera_feed.py), the face match (devices.face: its camera and model process, only with
+a [face_camera]), the watches and the heartbeat (runtime/), and the visit's Flow with a
 ThreadExecutor whose results `post` hands to the UI thread. Device events become the
 flow's intents here, through `post` too. No Qt here: the UI passes `post` in.
 """
@@ -17,9 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
+import numpy as np
+
 from devices.camera import CameraPort, CameraSettings, Capture
 from devices.card.port import CardEvent
 from devices.card.service import CardService
+from devices.face import FaceService
 from devices.idcard.port import IdCardEvent
 from devices.idcard.service import IdCardService
 from devices.printer import Printer
@@ -40,8 +44,10 @@ from .receipt import Place
 from .runtime.assistance import Assistance
 from .runtime.health import Counters, Health
 from .runtime.heartbeat import Runtime
-from .runtime.threads import Background, RunsForever
+from .runtime.probe import DeviceProbe
+from .runtime.threads import Background, RunsForever, ServicePart
 from .runtime.watch import LocalWatch, PlatformWatch
+from .staff_credentials import StaffCredentials
 from .text import Text
 
 log = logging.getLogger(__name__)
@@ -64,7 +70,9 @@ class Kiosk:
     runtime: Runtime
     feed: CameraFeed | None = None
     idcard: IdCardService | None = None
+    face: FaceService | None = None  # None: no [face_camera] (face match not_done)
     background: list[Background] = field(default_factory=list)  # started in this order
+    face_wanted: bool = False  # the flow's face check runs: its preview may be shown
 
     def start(self) -> None:
         """Start the devices and every background part; their news reaches the flow
@@ -83,6 +91,9 @@ class Kiosk:
         if self.idcard is None:
             self.post(lambda: flow.device_status("idcard_reader", "offline", "not_configured",
                                                  "no [idcard] in the config"))
+        if self.face is None:
+            self.post(lambda: flow.device_status("face_camera", "offline", "not_configured",
+                                                 "no [face_camera] in the config"))
         for part in self.background:
             part.start()
 
@@ -97,6 +108,13 @@ class Kiosk:
         self.executor.shutdown()
         self.client.close()
         self.outbox.close()
+
+    def face_preview(self) -> np.ndarray | None:
+        """The face camera's newest frame, only while the face check runs (any thread)."""
+        if self.face is None or not self.face_wanted:
+            return None
+        frame = self.face.latest_frame(0.05)
+        return frame.image if frame is not None else None
 
     def part(self, name: str) -> Background:
         """A background part by its thread's name ("sync", "platform-watch", ...)."""
@@ -146,9 +164,9 @@ class Kiosk:
 
 def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                 card: CardReaderPort | None = None, camera: CameraPort | None = None,
-                idcard: IdCardService | None = None) -> Kiosk:
-    """Every part from config; `card` / `camera` / `idcard` replace the configured ones
-    (demo, tests)."""
+                idcard: IdCardService | None = None, face: FaceService | None = None) -> Kiosk:
+    """Every part from config; `card` / `camera` / `idcard` / `face` replace the configured
+    ones (demo, tests)."""
     outbox = Outbox(config.storage, config.kiosk)
     client = PlatformClient(config.platform, config.kiosk.id)
     store = CatalogStore(config.storage.data_dir / "catalog.json", client)
@@ -160,9 +178,19 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
                   config.kiosk.id)
     card_port: CardReaderPort = card or CardService(config.card)
     health, counters, assistance = Health(), Counters(), Assistance()
-    flow = Flow(FlowSettings(place, config.receipt), catalog=store, outbox=outbox,
-                printer=printer, card=card_port, platform=client, executor=executor,
-                health=health, counters=counters, assistance=assistance)
+    # Beside the outbox: maintainers who may sign in while the platform is unreachable.
+    credentials = StaffCredentials(config.storage.data_dir / "staff-offline.json",
+                                   config.staff)
+    # Maintenance asks every device when it opens (filled in below, once they exist).
+    probe = DeviceProbe(config.storage.data_dir, store)
+    if face is None and config.face.camera is not None:
+        face = FaceService(config.face)  # the model process starts with the kiosk (~1 s)
+    flow_settings = FlowSettings(place, config.receipt, face_attempts=config.face.attempts,
+                                 face_decline=config.face.allow_decline)
+    flow = Flow(flow_settings, catalog=store, outbox=outbox, printer=printer, card=card_port,
+                platform=client, executor=executor, health=health, counters=counters,
+                assistance=assistance, face=face, staff_credentials=credentials,
+                device_probe=probe)
     if camera is None and ui.camera_source is not None:
         camera = Capture(CameraSettings(source=ui.camera_source, fps=ui.camera_fps))
     feed = CameraFeed(camera, flow, post) if camera is not None else None
@@ -173,12 +201,17 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
     if idcard is None and config.idcard is not None:
         idcard = IdCardService(config.idcard)
     kiosk = Kiosk(config, ui, outbox, client, store, card_port, printer, flow, executor, post,
-                  runtime, feed, idcard)
+                  runtime, feed, idcard, face)
     polled: dict[str, Callable[[], DeviceStatus]] = {}
     if feed is not None:
         polled["camera"] = feed.camera.status
     if idcard is not None:
         polled["idcard_reader"] = idcard.status
+    if face is not None:
+        polled["face_camera"] = face.status  # the camera's and the model's one status
+    if isinstance(card_port, CardService):
+        probe.devices["card_reader"] = card_port.status
+    probe.devices.update(polled, printer=printer.status)
     runtime.extra_counters = kiosk.device_counters
     assistance.on_change = runtime.wake  # a staff call reaches the hall now, not in 60 s
     worker = SyncWorker(outbox, client, config.sync, on_event=kiosk.on_sync_event)
@@ -187,6 +220,7 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
         PlatformWatch(flow, post, store, interval_s=config.runtime.platform_check_s),
         runtime,
         *([feed] if feed is not None else []),
+        *([ServicePart("face", face.start, face.stop)] if face is not None else []),
         LocalWatch(flow, post, config.storage.data_dir, devices=polled),
     ]
     # Out of service or back: the monitoring centre hears of it now, not in a minute.
@@ -199,5 +233,6 @@ def build_kiosk(config: KioskConfig, ui: UiSettings, *, post: Post,
         last_screen[0] = screen
         if feed is not None:
             feed.wanted(state.camera)
+        kiosk.face_wanted = state.camera.want == "face"
     flow.subscribe(on_state)
     return kiosk

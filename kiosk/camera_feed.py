@@ -67,6 +67,7 @@ class CameraFeed(Background):
         self._screen_key: tuple[object, ...] | None = None
         self._sent = False
         self._hint: str | None = None
+        self._shutter = 0  # the last "take photo" count seen (CameraRequest.shutter)
         self.pages_sent = 0
         self.mrz_sent = 0
         self.codes_sent = 0
@@ -91,6 +92,9 @@ class CameraFeed(Background):
         feed's threads read only this value, never the flow (which is single-threaded)."""
         self._request = request
         self.pipeline.scanner.capturing = request.want == "page"
+        if request.want == "page" and request.shutter > self._shutter:
+            self.pipeline.scanner.shutter = True  # "take photo": the next frame, as it is
+        self._shutter = request.shutter
 
     def _entered(self) -> CameraRequest:
         request = self._request

@@ -32,8 +32,10 @@ from offline_queue.settings import (
     read_toml,
 )
 
+from .staff_pin import CARD_UID_RE, PinHash, PinHashError, parse_hash
+
 __all__ = ["ConfigError", "KioskConfig", "PrinterSettings", "ReceiptSettings", "RuntimeSettings",
-           "UiSettings", "load_config"]
+           "StaffSettings", "UiSettings", "load_config"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,18 @@ class PrinterSettings:
 class RuntimeSettings:
     heartbeat_s: float = 60.0  # the contract says every 60 s
     platform_check_s: float = 15.0  # the catalog's conditional GET doubles as a probe
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """[staff]: offline sign-in of the maintain role (staff_credentials.py)."""
+
+    offline_entries: int = 20  # maintainers remembered for offline sign-in, newest kept
+    offline_days: float = 14.0  # an entry not refreshed by an online sign-in expires
+    pin_tries: int = 5  # wrong offline PINs in a row, then nobody for lockout_s
+    lockout_s: float = 60.0
+    technician_card_uid: str = ""  # a local technician: card UID + scrypt hash of UID+PIN
+    technician_pin_hash: PinHash | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,7 @@ class KioskConfig:
     idcard: IdCardSettings | None = None  # the SAM ID card reader; None without [idcard]
     face: FaceSettings = FaceSettings()  # face match; .camera None without [face_camera]
     ui: UiSettings = UiSettings()
+    staff: StaffSettings = StaffSettings()
 
     @property
     def kiosk(self) -> KioskIdentity:
@@ -165,6 +180,28 @@ def _read_runtime(doc: dict[str, Any]) -> RuntimeSettings:
                                   maximum=3600))
 
 
+def _read_staff(doc: dict[str, Any]) -> StaffSettings:
+    s = Section(doc, "staff", required=False)
+    d = StaffSettings()
+    uid = s.string("technician_card_uid", "").upper()
+    raw = s.string("technician_pin_hash", "")
+    if bool(uid) != bool(raw):
+        raise ConfigError("staff.technician_pin_hash" if uid else "staff.technician_card_uid",
+                          "technician_card_uid and technician_pin_hash go together")
+    if uid and not CARD_UID_RE.match(uid):
+        raise ConfigError("staff.technician_card_uid", "8 to 20 hex digits")
+    try:
+        pin_hash = parse_hash(raw) if raw else None
+    except PinHashError as exc:
+        raise ConfigError("staff.technician_pin_hash", str(exc)) from None
+    return StaffSettings(
+        offline_entries=s.integer("offline_entries", d.offline_entries, minimum=0, maximum=500),
+        offline_days=s.number("offline_days", d.offline_days, minimum=0, maximum=365),
+        pin_tries=s.integer("pin_tries", d.pin_tries, minimum=1, maximum=20),
+        lockout_s=s.number("lockout_s", d.lockout_s, minimum=1, maximum=86400),
+        technician_card_uid=uid, technician_pin_hash=pin_hash)
+
+
 def _read_idcard(doc: dict[str, Any]) -> IdCardSettings | None:
     table = doc.get("idcard")
     if table is None:
@@ -222,4 +259,5 @@ def load_config(path: Path) -> KioskConfig:
     return KioskConfig(queue=read_queue_settings(doc, source), receipt=_read_receipt(doc),
                        card=_read_card(doc, source.parent), printer=_read_printer(doc),
                        runtime=_read_runtime(doc), ui=_read_ui(doc, source.parent),
-                       idcard=_read_idcard(doc), face=_read_face(doc))
+                       idcard=_read_idcard(doc), face=_read_face(doc),
+                       staff=_read_staff(doc))

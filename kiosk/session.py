@@ -25,6 +25,10 @@ class FaceLike(Protocol):
     def mime_type(self) -> str: ...
 
 
+class Closable(Protocol):
+    def close(self) -> None: ...
+
+
 class PassiveAuthLike(Protocol):
     @property
     def status(self) -> str: ...
@@ -264,9 +268,10 @@ class Staff:
     staff_id: str
     name: str
     roles: tuple[str, ...]
+    via: str = "platform"  # platform | offline (the kiosk's cache) | local (the technician)
 
     def __repr__(self) -> str:
-        return f"Staff(roles={self.roles!r})"
+        return f"Staff(roles={self.roles!r}, via={self.via!r})"
 
 
 @dataclass(repr=False)
@@ -283,6 +288,12 @@ class Session:
     staff_uid: str | None = None  # read from the staff card, until the PIN is checked
     # Progress / supplement: the citizen's key to an application filed before.
     lookup: tuple[str, str] | None = None
+    # The page deleted last, for a few seconds' "undo": (material, index, page).
+    removed: tuple[str, int, Page] | None = None
+    # Face match: the decision as the contract's face_match (no image, no template), and
+    # the check running now, which holds templates until it is closed.
+    face_match: dict[str, Any] | None = None
+    face_check: Closable | None = None
     wiped_count: int = 0
 
     def __repr__(self) -> str:
@@ -306,6 +317,29 @@ class Session:
         if 0 <= index < len(pages):
             pages.pop(index).wipe()
 
+    def take_page(self, material: str, index: int) -> bool:
+        """Remove a page but keep it as `removed` until undone or forgotten (the page
+        removed before it is wiped now)."""
+        pages = self.pages.get(material, [])
+        if not 0 <= index < len(pages):
+            return False
+        self.forget_removed()
+        self.removed = (material, index, pages.pop(index))
+        return True
+
+    def undo_remove(self) -> tuple[str, int] | None:
+        """Put the page removed last back where it was: (material, index), or None."""
+        if self.removed is None:
+            return None
+        material, index, page = self.removed
+        self.removed = None
+        return material, self.add_page(material, page, index)
+
+    def forget_removed(self) -> None:
+        if self.removed is not None:
+            self.removed[2].wipe()
+            self.removed = None
+
     def clear_material(self, material: str) -> None:
         for page in self.pages.pop(material, []):
             page.wipe()
@@ -314,6 +348,14 @@ class Session:
         if self.identity is not None:
             self.identity.wipe()
         self.identity = identity
+        self.end_face_check()
+        self.face_match = None  # another document: its holder is checked afresh
+
+    def end_face_check(self) -> None:
+        """Close the face check running (its templates are zeroed)."""
+        check, self.face_check = self.face_check, None
+        if check is not None:
+            check.close()
 
     def clear_citizen(self) -> None:
         """Everything about the citizen, but keep a signed-in staff member (assisting)."""
@@ -325,9 +367,12 @@ class Session:
         for material in list(self.pages):
             self.clear_material(material)
         self.pages.clear()
+        self.forget_removed()
         self.skipped.clear()
         self.delivery = None
         self.lookup = None
+        self.end_face_check()
+        self.face_match = None
 
     def wipe(self) -> None:
         """Forget everything of this visit; byte buffers are overwritten first."""
@@ -341,7 +386,7 @@ class Session:
         """For tests and the heartbeat's self-check: is anything personal left here?"""
         return bool(self.identity or self.access_key or self.form or self.pages
                     or self.skipped or self.staff or self.staff_uid or self.lookup
-                    or self.delivery)
+                    or self.delivery or self.removed or self.face_check)
 
     def personal_strings(self) -> list[Any]:
         """Every personal value held now (for privacy tests); empty after wipe()."""
@@ -354,6 +399,8 @@ class Session:
             out += [self.access_key.document_number, self.access_key.birth_date]
         out += list(self.form.values())
         out += [p.jpeg for pages in self.pages.values() for p in pages]
+        if self.removed is not None:
+            out.append(self.removed[2].jpeg)
         if self.staff is not None:
             out += [self.staff.staff_id, self.staff.name]
         return [v for v in out if v]

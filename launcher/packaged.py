@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -35,4 +36,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # The face model runs in a spawned process (devices/face/worker.py): in the frozen
+    # build that process is this executable again, and freeze_support() makes it the
+    # worker instead of a second kiosk.
+    multiprocessing.freeze_support()
     sys.exit(main())

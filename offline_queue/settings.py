@@ -40,6 +40,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "runtime": frozenset({"heartbeat_s", "platform_check_s"}),
     "ui": frozenset({"orientation", "dpi", "speech_engine", "hall_name_zh", "hall_name_en"}),
     "camera": frozenset({"source", "fps"}),
+    "staff": frozenset({"offline_entries", "offline_days", "pin_tries", "lockout_s",
+                        "technician_card_uid", "technician_pin_hash"}),
 }
 # Sections whose reader lives in a device package and checks its own keys (and subtables):
 # devices.idcard.settings for [idcard], devices.face.settings for [face] and [face_camera].

@@ -6,10 +6,15 @@ Runs the real QML offscreen around a kiosk built by kiosk.app against the demo's
 simulators (platform simulator, virtual printer, camera feed from sim/camera scenes, the
 emulated chip in-process) and drives one visit per language through every screen,
 including the degraded ones (platform down, printer out, receipt on screen), staff
-sign-in, maintenance, progress with needs_materials, the ticket and the idle warning;
+sign-in (online, and offline from the out-of-service screen), maintenance, progress with
+needs_materials, the ticket and the idle warning;
 then "Leave this application?", high contrast and the frame's help and staff call
-(`--changes`: only those).
+(`--changes`: only those); then the
+main screens of a filing in large text and in high contrast (`--variants`: only those).
 Saves `<orientation>-<lang>-<nn>-<screen>.png` (full size, maximum PNG compression).
+`--face`: only the face step's screens, in `<out>/face/` (look, turn, a failed try, the
+staff call, the camera away, the staff sign-in to confirm), from a scripted face check
+over sim/face frames (the model's real run is `make demo`'s).
 """
 
 from __future__ import annotations
@@ -53,6 +58,155 @@ def optimise(path: Path) -> None:
     small.save(path, optimize=True)
 
 
+class ScriptedCheck:
+    """A face check that shows `states` one job at a time, then decides `outcome`."""
+
+    def __init__(self, states: list, outcome: object) -> None:
+        self.states, self.outcome, self.shown = list(states), outcome, states[0]
+
+    @property
+    def finished(self) -> bool:
+        return not self.states
+
+    def step(self, timeout_s: float = 0.5) -> object:
+        self.shown = self.states.pop(0) if self.states else self.shown
+        return self.shown
+
+    def state(self) -> object:
+        return self.shown
+
+    def result(self) -> object:
+        return self.outcome
+
+    def close(self) -> None:
+        self.states = []
+
+
+class ScriptedFace:
+    """The flow's FacePort for the screenshots: every check looks, turns left, looks back
+    and does not match (so that the retry and the staff call can be shot too)."""
+
+    def begin(self, document_photo: bytes | None) -> ScriptedCheck:
+        from devices.face import ChallengeState, FaceMatch, Phase
+
+        def at(phase: Phase, progress: float, hint: str | None, left: float) -> object:
+            return ChallengeState(phase, "left", progress, hint, left)
+
+        return ScriptedCheck([at(Phase.LOOK, 0.2, None, 11.2),
+                              at(Phase.TURN, 0.55, "turn_left", 9.6),
+                              at(Phase.BACK, 0.9, None, 7.1)],
+                             FaceMatch("no_match", 0.31, 0.5, "passed", "dlib"))
+
+    def status(self) -> object:
+        raise NotImplementedError
+
+
+def face_shots(orientation: str, out: Path, work: Path, langs: tuple[str, ...]) -> list[Path]:
+    """The face step's screens through the real QML around a Flow with a scripted check;
+    the preview is sim/face's astronaut, straight and turned."""
+    import json
+
+    from kiosk.catalog import CatalogStore
+    from kiosk.config import ReceiptSettings
+    from kiosk.flow import Flow, FlowSettings
+    from kiosk.flow.ports import ManualExecutor
+    from kiosk.receipt import Place
+    from kiosk.text import Text
+    from offline_queue.outbox import Outbox
+    from offline_queue.settings import load_queue_settings
+    from sim.face import scenes
+    from sim.platform.catalog import build_catalog
+    from ui.metrics import ScreenMetrics
+    from ui.window import load_ui
+
+    app = application()
+    folder = out / "face"
+    folder.mkdir(parents=True, exist_ok=True)
+    world = DemoWorld(work / f"face-{orientation}", use_pcscd=False, camera=False,
+                      idcard=False, face=False)
+    queue = load_queue_settings(world.config_path)
+    outbox = Outbox(queue.storage, queue.kiosk)
+    (work / "catalog.json").write_text(json.dumps(
+        {"etag": "t", "fetched_at": 0, "catalog": build_catalog(3)}), encoding="utf-8")
+    jobs = ManualExecutor()
+    flow = Flow(FlowSettings(Place(Text("杭州市民之家政务服务中心",
+                                        "Hangzhou Citizens' Service Center"), "BA01", "K017"),
+                             ReceiptSettings("https://zwfw.example.gov/t?no={tracking_no}"
+                                             "&code={query_code}", "12345")),
+                catalog=CatalogStore(work / "catalog.json", None), outbox=outbox,
+                printer=None, card=world.card, platform=None,  # type: ignore[arg-type]
+                executor=jobs, face=ScriptedFace())  # type: ignore[arg-type]
+    straight = scenes.turned_frame("astronaut")
+    turned = scenes.turned_frame("astronaut", 25)
+    frame = {"now": straight}
+    ui = load_ui(flow, ScreenMetrics.for_orientation(orientation),
+                 face_preview=lambda: frame["now"], tick_ms=0)
+    saved: list[Path] = []
+
+    def shot(lang: str, name: str) -> None:
+        if flow.state.lang != lang:
+            flow.set_language(lang)
+        end = time.monotonic() + 0.4
+        while time.monotonic() < end:  # the preview's timer asks for a few frames
+            app.processEvents()
+            time.sleep(0.02)
+        path = folder / f"{orientation}-{lang}-{name}.png"
+        ui.window.grabWindow().save(str(path), "PNG")
+        optimise(path)
+        saved.append(path)
+
+    try:
+        for device in ("idcard_reader", "platform"):
+            flow.device_status(device, "offline", "not_configured")
+        flow.device_status("face_camera", "ok", "ready")
+        for lang in langs:
+            flow.set_language(lang)
+            flow.start_filing()
+            flow.use_passport()
+            flow.mrz_typed("E12345678", "850315", "330314")
+            jobs.run_next()  # the chip: 张伟's passport, its DG2
+            flow.confirm_identity()
+            jobs.run_next()  # the document's photo through the (scripted) model
+            frame["now"] = straight
+            jobs.run_next()
+            shot(lang, "1-look")
+            frame["now"] = turned
+            jobs.run_next()
+            shot(lang, "2-turn")
+            frame["now"] = straight
+            jobs.run_all()
+            shot(lang, "3-retry")
+            for _ in range(2):
+                flow.retry_face()
+                jobs.run_all()
+            shot(lang, "4-staff")
+            flow.confirm_face_in_person()
+            shot(lang, "5-staff_sign_in")
+            flow.back()
+            flow.cancel()
+            flow.leave_confirmed()
+            # The face camera goes away in the middle of a check.
+            flow.start_filing()
+            flow.use_passport()
+            flow.mrz_typed("E12345678", "850315", "330314")
+            jobs.run_next()
+            flow.confirm_identity()
+            jobs.run_next()
+            jobs.run_next()
+            flow.device_status("face_camera", "offline", "device_lost")
+            jobs.drop_all()
+            shot(lang, "6-camera_offline")
+            flow.device_status("face_camera", "ok", "ready")
+            jobs.drop_all()
+            flow.cancel()
+            flow.leave_confirmed()
+    finally:
+        ui.close()
+        outbox.close()
+        world.close()
+    return saved
+
+
 class Shooter:
     def __init__(self, orientation: str, out: Path, work: Path) -> None:
         self.orientation = orientation
@@ -66,6 +220,8 @@ class Shooter:
         self.lang = "zh"
         self.n = 0
         self.changes_only = False
+        self.night_only = False
+        self.variants_only = False
         self.saved: list[Path] = []
 
     def close(self) -> None:
@@ -138,11 +294,20 @@ class Shooter:
             self.changes()
             self.frame()
             return
+        if self.night_only:
+            self.staff()
+            self.night()
+            return
+        if self.variants_only:
+            self.variants()
+            return
         self.staff()
+        self.night()
         self.visit()
         self.ticket()
         self.changes()
         self.frame()
+        self.variants()
 
     def staff(self) -> None:
         f, world = self.flow, self.world
@@ -166,6 +331,42 @@ class Shooter:
             f.cancel()
         finally:
             world.card.profile = chip
+
+    def night(self) -> None:
+        """The technician at night: the platform unreachable and the camera gone, so out
+        of service; 李强 (signed in online just before, so remembered here) signs in
+        offline with the staff card on the reader, straight into maintenance; leaving the
+        application asks first."""
+        f, world = self.flow, self.world
+        chip = world.card.profile
+        world.card.profile = get_profile("staff")
+        world.platform.set_faults([{"kind": "drop"}])
+        try:
+            f.platform_status(False, "night")
+            f.device_status("camera", "offline", "source_lost", "camera unplugged")
+            self.wait(lambda: f.state.screen == Screen.OUT_OF_SERVICE
+                      and f.state.view.staff_possible, "out of service")
+            self.shot("out_of_service-staff")
+            f.card_inserted()  # the staff card laid on the reader
+            self.wait(lambda: self.idle() and f.state.view.card_read, "staff card")
+            self.pump(0.1)
+            for digit in "65":
+                tap(self.ui.window, "pin_" + digit)
+            self.shot("staff_sign_in-offline")
+            f.pin_entered("654321")  # offline: maintenance is all it may do, straight there
+            self.wait(lambda: self.idle() and f.state.screen == Screen.MAINTENANCE
+                      and f.state.view.queue is not None, "maintenance")
+            self.shot("maintenance-offline")
+            tap(self.ui.window, "leaveApp")
+            self.shot("maintenance-leave-question")
+            tap(self.ui.window, "leaveAppNo")
+            f.cancel()
+        finally:
+            world.card.profile = chip
+            world.platform.clear_faults()
+            f.platform_status(True)
+            f.device_status("camera", "ok", "streaming", "")
+        self.wait(lambda: f.state.screen == Screen.ATTRACT, "back in service")
 
     def idcard(self) -> None:
         """The resident ID card on the SAM reader (docs/screenshots/idcard/): the picture
@@ -245,7 +446,7 @@ class Shooter:
             for fld in f.state.view.fields:
                 if fld.field == "id_number" and first:
                     f.set_field("id_number", BAD_ID)
-                elif fld.field in DEMO_FORM:
+                elif fld.field in DEMO_FORM and not fld.prefilled:  # the chip's: read-only
                     f.set_field(fld.field, DEMO_FORM[fld.field])
             if first and any(x.field == "id_number" for x in f.state.view.fields):
                 self.shot("form-check")
@@ -352,6 +553,53 @@ class Shooter:
         f.cancel_staff_call()
         f.cancel()
         f.leave_confirmed()
+    def variants(self) -> None:
+        """The main screens of a filing in large text, then in high contrast (file names
+        with `large` / `contrast`): what an older citizen or one who sees poorly gets."""
+        f = self.flow
+        for variant in ("large", "contrast"):
+            def setting(on: bool, variant: str = variant) -> None:
+                (f.set_large_text if variant == "large" else f.set_high_contrast)(on)
+
+            setting(True)
+            self.shot(f"{variant}-attract")
+            f.start_filing()
+            setting(True)  # on attract it was a setting for the next visit: kept, or set
+            if f.state.view.mode == "idcard":
+                f.use_passport()
+            self.wait(lambda: self.idle() and f.state.view.identity is not None, "the chip")
+            self.shot(f"{variant}-identify-chip")
+            f.confirm_identity()
+            self.shot(f"{variant}-choose_service")
+            f.choose_service(SERVICE)
+            self.shot(f"{variant}-service")
+            f.start_form()
+            self.shot(f"{variant}-form")
+            while f.state.screen == Screen.FORM:
+                for fld in f.state.view.fields:
+                    if fld.field in DEMO_FORM and not fld.prefilled:
+                        f.set_field(fld.field, DEMO_FORM[fld.field])
+                page = f.state.view.page
+                f.next_page()
+                if f.state.screen == Screen.FORM and f.state.view.page == page:
+                    raise RuntimeError("the form did not accept its page")
+            self.shot(f"{variant}-materials")
+            for i, code in enumerate(("id_card_copy", "photo")):
+                f.open_material(code)
+                if i == 0:
+                    self.shot(f"{variant}-capture-live")
+                self.wait(lambda: f.state.view.checking is not None, "a captured page", 40)
+                if i == 0:
+                    self.shot(f"{variant}-capture-check")
+                f.material_done()
+            f.materials_done()
+            self.shot(f"{variant}-review")
+            f.submit()
+            self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
+                      and f.state.view.printed is not None, "the receipt")
+            self.shot(f"{variant}-receipt")
+            f.finish()
+            setting(False)
 
     def _delivered(self, tracking: str) -> bool:
         subs = self.world.platform.audit()["submissions"].values()
@@ -375,14 +623,26 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", choices=("zh", "en"))
     p.add_argument("--changes", action="store_true",
                    help="only issue 15's screens: the leave question, high contrast, help")
+    p.add_argument("--night", action="store_true",
+                   help="only staff sign-in online and offline, out of service, maintenance")
+    p.add_argument("--variants", action="store_true",
+                   help="only the main screens in large text and in high contrast")
+    p.add_argument("--face", action="store_true",
+                   help="only the face step's screens (issue 16), in <out>/face/")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
     saved: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-shots-") as work:
         for orientation in (args.only,) if args.only else ("landscape", "portrait"):
+            if args.face:
+                saved += face_shots(orientation, args.out, Path(work),
+                                    (args.lang,) if args.lang else ("zh", "en"))
+                continue
             shooter = Shooter(orientation, args.out, Path(work))
             shooter.changes_only = args.changes
+            shooter.night_only = args.night
+            shooter.variants_only = args.variants
             try:
                 for lang in (args.lang,) if args.lang else ("zh", "en"):
                     shooter.run(lang)

@@ -177,3 +177,98 @@ def test_an_id_card_visit_leaves_nothing_of_the_card_behind(tmp_path: Path, plat
     for record in caplog.records:
         message = record.getMessage()
         assert not [t for t in texts if t in message], record.name
+
+
+def test_a_visit_with_face_match_leaves_no_face_behind(tmp_path: Path, platform,
+                                                       caplog: pytest.LogCaptureFixture,
+                                                       monkeypatch) -> None:
+    """The face step with the real model process and a face camera on sim/face frames:
+    the document's photo, the live frames and the templates are in no log line, no log
+    file, no file of the data folder and no temp file; the check is closed with the visit."""
+    import tempfile
+    from dataclasses import replace
+
+    import numpy as np
+
+    from devices.camera import CameraSettings
+    from devices.card.port import FaceImage
+    from devices.face import FaceService, FaceSettings
+    from devices.mrz import parse_mrz
+    from kiosk.flow.state import Screen
+    from sim.face import document_photo, scenes
+    from tests.kiosk.flow_rig import (
+        SPECIMEN_MRZ,
+        FakeCard,
+        capture_materials,
+        fill_form,
+        find_by_initials,
+        make_rig,
+    )
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    caplog.set_level(logging.DEBUG)
+    photo = document_photo("astronaut", (240, 320), quality=80)
+    frame = scenes.turned_frame("astronaut")
+    source = scenes.write_frames([frame, scenes.turned_frame("astronaut", seed=2)],
+                                 tmp_path / "face")
+
+    class PassportWithFace(FakeCard):
+        def read_identity(self, *key):
+            return replace(super().read_identity(*key), face=FaceImage(photo, "image/jpeg"))
+
+    # Liveness off: one frontal frame decides (the challenge is the model's own tests').
+    face = FaceService(FaceSettings(camera=CameraSettings(source=source, fps=10),
+                                    liveness=False))
+    face.start()
+    rig, vp = make_rig(tmp_path / "kiosk", platform, card=PassportWithFace(), face=face)
+    flow = rig.flow
+    template = b""
+    try:
+        assert face.ready(60)
+        flow.platform_status(True)
+        flow.device_status("face_camera", "ok", "ready")
+        flow.start_filing()
+        flow.mrz_read(parse_mrz(SPECIMEN_MRZ))
+        flow.confirm_identity()  # the face step: inline, frame by frame, to a decision
+        assert flow.state.screen == Screen.CHOOSE_SERVICE, flow.state.message
+        assert flow.session.face_match["result"] == "match"
+        assert flow.session.face_check is None  # closed: its templates zeroed
+        find_by_initials(flow)
+        fill_form(flow)
+        capture_materials(flow)
+        flow.submit()
+        assert rig.sync(20)
+        flow.finish()
+        assert not flow.session.holds_personal_data()
+        # The document's template as the model computes it, to look for its bytes.
+        reply = face.worker.analyze(bytearray(photo), op="photo", embed=True, largest=True,
+                                    timeout_s=10)
+        template = bytes(reply.embedding or b"")
+        reply.wipe()
+    finally:
+        face.stop()
+        vp.stop()
+        rig.outbox.close()
+        rig.client.close()
+    logging.shutdown()
+
+    assert len(template) == 128 * 8
+    needles = [photo[len(photo) // 2:len(photo) // 2 + 48], frame[200, 280:300].tobytes(),
+               template[:32], template[512:544]]
+    searched = 0
+    for root in (rig.folder / "data", rig.folder / "logs", temp):
+        for path in root.rglob("*") if root.exists() else ():
+            if path.is_file():
+                searched += 1
+                data = path.read_bytes()
+                for needle in needles:
+                    assert needle not in data, f"face data in {path}"
+    assert searched >= 3
+    values = np.frombuffer(template, dtype=np.float64)[:4]
+    for record in caplog.records:
+        for arg in record.args or ():
+            assert not isinstance(arg, bytes | bytearray | memoryview | np.ndarray | list)
+        message = record.getMessage()
+        assert not any(f"{v:.4f}" in message for v in values), record.name

@@ -47,6 +47,7 @@ def state_to_qml(state: FlowState) -> dict[str, Any]:
         "speech": state.speech,
         "busy": state.busy or "",
         "busy_text": names.get(f"busy.{state.busy}", "") if state.busy else "",
+        "busy_stoppable": state.busy_stoppable,
         "message": to_qml(state.message, lang) if state.message else None,
         "warning_left_s": state.warning_left_s if state.warning_left_s is not None else -1,
         "warning_text": warning,

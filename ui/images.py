@@ -5,6 +5,7 @@ keeps nothing: once a visit is wiped the flow answers None and an empty image is
     image://flow/face/<visit>              the chip's photo
     image://flow/page/<material>/<i>/<n>   page i of a material (n only defeats caching)
     image://flow/preview/<n>               the camera's newest preview frame
+    image://flow/facecam/<n>               the face camera's newest frame (face step only)
     image://flow/qr/<n>                    the receipt's QR code (when it was not printed)
 """
 
@@ -53,10 +54,12 @@ def _qr_image(payload: str, box: int = 8) -> QImage:
 
 
 class FlowImageProvider(QQuickImageProvider):
-    def __init__(self, flow: Flow, preview: PreviewSource | None = None) -> None:
+    def __init__(self, flow: Flow, preview: PreviewSource | None = None,
+                 face_preview: PreviewSource | None = None) -> None:
         super().__init__(QQuickImageProvider.ImageType.Image)
         self._flow = flow
         self._preview = preview
+        self._face_preview = face_preview  # answers only while the face check runs
         self.requests = 0
 
     def requestImage(self, image_id: str, size: QSize, requested: QSize) -> QImage:  # noqa: N802
@@ -83,8 +86,9 @@ class FlowImageProvider(QQuickImageProvider):
             elif parts[0] == "qr":
                 payload = getattr(self._flow.state.view, "qr_text", "")
                 return _qr_image(payload) if payload else None
-            elif parts[0] == "preview":
-                frame = self._preview() if self._preview is not None else None
+            elif parts[0] in ("preview", "facecam"):
+                source = self._preview if parts[0] == "preview" else self._face_preview
+                frame = source() if source is not None else None
                 return _bgr_to_qimage(frame) if frame is not None else None
             else:
                 log.warning("image_provider_unknown kind=%s", parts[0][:20])

@@ -31,6 +31,7 @@ def start_touchscreen(config: KioskConfig, settings: UiSettings, *,
     kiosk = build_kiosk(config, settings, post=poster.post, card=card)
     metrics = ScreenMetrics.for_orientation(settings.orientation, settings.dpi)
     ui = load_ui(kiosk.flow, metrics, preview=kiosk.feed.preview if kiosk.feed else None,
+                 face_preview=kiosk.face_preview if kiosk.face is not None else None,
                  speech_engine=settings.speech_engine, tick_ms=tick_ms, show=show)
     kiosk.start()
     return kiosk, ui, poster

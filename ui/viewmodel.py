@@ -28,7 +28,8 @@ INTENTS = frozenset({
     "set_language", "set_large_text", "set_high_contrast", "set_speech", "back", "cancel",
     "touch", "more_time", "finish", "start_filing", "open_progress", "open_ticket",
     "open_staff_sign_in", "use_idcard", "use_passport", "use_typed_mrz", "mrz_typed",
-    "retry_chip", "confirm_identity",
+    "retry_chip", "confirm_identity", "retry_face", "decline_face", "skip_face",
+    "confirm_face_in_person",
     "read_staff_card", "pin_entered", "staff_assist", "staff_maintain", "choose_category",
     "search", "choose_service", "start_form", "take_ticket_instead", "set_field", "next_page",
     "previous_page", "open_material", "skip_material", "materials_done", "retake",
@@ -38,6 +39,7 @@ INTENTS = frozenset({
     "reload_catalog", "leave_application", "leave_confirmed", "leave_declined",
     "call_staff", "cancel_staff_call",
 })
+INTENTS |= {"undo_remove", "shutter"}  # capture: "deleted · undo", "take photo"
 
 
 class FlowModel(QObject):

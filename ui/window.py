@@ -23,6 +23,7 @@ from PySide6.QtQuick import QQuickWindow
 from kiosk.flow import Flow
 
 from .images import FlowImageProvider, PreviewSource
+from .keyboard import log_keyboard_input
 from .metrics import ScreenMetrics
 from .speech import Speaker
 from .theme import palettes
@@ -93,12 +94,14 @@ def _drop_leftovers(engine: QQmlApplicationEngine) -> None:
 
 
 def load_ui(flow: Flow, metrics: ScreenMetrics | None = None, *,
-            preview: PreviewSource | None = None, speech_engine: str = "",
+            preview: PreviewSource | None = None,
+            face_preview: PreviewSource | None = None, speech_engine: str = "",
             tick_ms: int = 1000, show: bool = True) -> Ui:
     metrics = metrics or ScreenMetrics()
+    log_keyboard_input()  # pinyin, and handwriting only where an engine is installed
     engine = QQmlApplicationEngine()
     vm = FlowModel(flow, metrics, tick_ms=tick_ms, parent=engine)
-    images = FlowImageProvider(flow, preview)
+    images = FlowImageProvider(flow, preview, face_preview)
     engine.addImageProvider("flow", images)
     speaker = Speaker(vm, speech_engine, parent=engine)
     engine.rootContext().setContextProperty("vm", vm)

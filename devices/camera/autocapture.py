@@ -43,6 +43,9 @@ class AutoCapture:
         # straightening and encoding for nothing, and a page already lying there when the
         # capture screen opens is taken at once instead of after it is moved.
         self.capturing = True
+        # The citizen's "take photo": the next frame is taken as it is, gates or not (the
+        # outline when one is found, else the whole frame); then it is cleared.
+        self.shutter = False
         self._armed = True
         self._absent = 0
         self._captured_at: np.ndarray | None = None
@@ -55,7 +58,15 @@ class AutoCapture:
         reason = first_reason(gates)
         self._rearm(quad)
         page = None
-        if reason is None and quad is not None and self._armed and self.capturing:
+        if self.capturing and self.shutter:
+            self.shutter = False
+            h, w = img.shape[:2]
+            whole = Quad(((0.0, 0.0), (w - 1.0, 0.0), (w - 1.0, h - 1.0), (0.0, h - 1.0)))
+            page = self._capture(img, quad if quad is not None else whole, gates)
+            log.info("camera_shutter_capture outline=%s", "found" if quad is not None else "none")
+            self._armed = False
+            self._captured_at = np.asarray(page.quad)
+        elif reason is None and quad is not None and self._armed and self.capturing:
             page = self._capture(img, quad, gates)
             self._armed = False
             self._captured_at = np.asarray(quad)
@@ -80,7 +91,7 @@ class AutoCapture:
         kind = self.kind or guess_kind(quad)
         page = rectify(img, quad, kind, self.dpi)
         jpeg = encode_jpeg(page, self.max_jpeg_bytes)
-        width = next(g.value for g in gates if g.name == "sharpness")
+        width = next((g.value for g in gates if g.name == "sharpness"), 0.0)
         log.info("camera_page_captured kind=%s width=%d height=%d bytes=%d", kind.size.name,
                  page.shape[1], page.shape[0], len(jpeg))
         return CapturedPage(jpeg, kind.size.name, (page.shape[1], page.shape[0]), self.dpi,

@@ -13,6 +13,7 @@ silently find no face.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,11 @@ EMBEDDING = "dlib_face_recognition_resnet_model_v1.dat"
 
 
 def models_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)  # the one-folder build (kiosk.spec) carries them
+    if getattr(sys, "frozen", False) and bundle is not None:
+        frozen = Path(bundle) / "face_recognition_models" / "models"
+        if (frozen / EMBEDDING).is_file():
+            return frozen
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
         raise FaceError("model_missing", "the face-recognition-models package is not installed")

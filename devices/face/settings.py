@@ -35,6 +35,8 @@ class FaceSettings:
     call_timeout_s: float = 2.0  # one frame or photo in the model process
     start_timeout_s: float = 30.0  # loading the model (0.8 s warm, more on a cold disk)
     min_face_px: int = 60  # faces narrower than this are people passing behind
+    attempts: int = 3  # tries at the kiosk before a staff member is called
+    allow_decline: bool = True  # the citizen may choose not to: recorded not_done / declined
     turn: LivenessSettings = field(default_factory=LivenessSettings)
 
     @classmethod
@@ -91,7 +93,7 @@ def _read(face: dict[str, Any], camera: dict[str, Any] | None) -> FaceSettings:
     p = "face."
     _check_keys(face, p, {"threshold", "liveness", "challenge_timeout_s", "call_timeout_s",
                           "start_timeout_s", "min_face_px", "turn_min", "depth_min",
-                          "turn_frames"})
+                          "turn_frames", "attempts", "allow_decline"})
     d, dl = FaceSettings(), LivenessSettings()
     turn = LivenessSettings(
         frontal_max=dl.frontal_max,
@@ -107,4 +109,7 @@ def _read(face: dict[str, Any], camera: dict[str, Any] | None) -> FaceSettings:
         call_timeout_s=_number(face, p, "call_timeout_s", d.call_timeout_s, 0.2, 30),
         start_timeout_s=_number(face, p, "start_timeout_s", d.start_timeout_s, 1, 300),
         min_face_px=int(_number(face, p, "min_face_px", d.min_face_px, 20, 1000)),
+        attempts=int(_number(face, p, "attempts", d.attempts, 1, 10)),
+        allow_decline=bool(_get(face, p, "allow_decline", d.allow_decline, (bool,),
+                                "true or false")),
         turn=turn)

@@ -95,6 +95,7 @@ class Stats:
     supplements: int = 0
     tickets: int = 0
     checks_failed: Counter[str] = field(default_factory=Counter)
+    face: Counter[str] = field(default_factory=Counter)  # "filed:match", "tries:retry", ...
 
 
 class Driver:
@@ -382,6 +383,36 @@ class Driver:
                 f.skip_material(item.code)
         f.materials_done()
 
+    def face_check(self, plan: Plan) -> None:
+        """The face step: the citizen looks and turns as the face camera's feed does; a
+        failed try is tried again, the staff call answered by 李强's card and PIN, a face
+        camera gone is passed by."""
+        f = self.flow
+        for _ in range(6):
+            with self.part("face"):
+                self.wait(lambda: self.state.screen != Screen.FACE
+                          or self.view("phase") in ("retry", "staff", "camera_offline"), 45.0)
+            if self.state.screen != Screen.FACE:
+                break
+            phase = self.view("phase")
+            self.stats.face[f"tries:{phase}"] += 1
+            if phase == "retry":
+                f.retry_face()
+            elif phase == "camera_offline":
+                f.skip_face()
+            elif phase == "staff":
+                f.confirm_face_in_person()
+                f.read_staff_card()
+                self.idle(5.0)
+                f.pin_entered(STAFF_PIN)
+                self.idle(5.0)
+            else:
+                break
+        if self.state.screen == Screen.FACE:
+            raise VisitEnd("interrupted", f"face:{self.view('phase')}:{self.message_key()}")
+        match = self.flow.session.face_match or {}
+        self.stats.face[f"decided:{match.get('result')}:{match.get('not_done_reason', '-')}"] += 1
+
     def staff_sign_in(self, plan: Plan) -> None:
         f = self.flow
         f.open_staff_sign_in()
@@ -394,11 +425,15 @@ class Driver:
             f.pin_entered("000000")
             self.idle(5.0)
             if self.message_key() not in ("staff.bad_credentials", "staff.sign_in_failed",
-                                          "platform.unreachable"):  # a platform fault
+                                          "platform.unreachable",  # a platform fault
+                                          "staff.offline_locked",  # offline: rate limited
+                                          "staff.offline_unknown_card"):
                 self.stats.checks_failed["wrong_pin_not_refused"] += 1
             self.expect(Screen.STAFF_SIGN_IN, "staff_wrong_pin")
         f.pin_entered(STAFF_PIN)
         self.idle(5.0)
+        if self.state.screen == Screen.MAINTENANCE and self.view("via") != "platform":
+            return  # the platform is down: an offline sign-in, maintenance only
         self.expect(Screen.STAFF_MENU, "staff_pin")
 
     def finish(self, part: str) -> str:

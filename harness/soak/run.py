@@ -50,6 +50,7 @@ class SoakOptions:
     csca_dir: Path | None = None
     drain_timeout_s: float = 180.0
     crash_at: int | None = None  # a thread raises and a posted callback fails (tests)
+    face: bool = False  # a face camera and the real face model: every filing checks a face
     say: Callable[[str], None] = lambda text: print(text, flush=True)
 
 
@@ -86,6 +87,7 @@ class SoakReport:
     tickets: int = 0
     supplements: int = 0
     checks_failed: dict[str, int] = field(default_factory=dict)
+    face: dict[str, int] = field(default_factory=dict)  # face_match results filed, and tries
     control_failed: dict[str, int] = field(default_factory=dict)  # simulators' switches
     crashes: int = 0
     crash_list: list[dict[str, Any]] = field(default_factory=list)
@@ -170,7 +172,8 @@ def run_soak(opts: SoakOptions) -> SoakReport:
     watch.install()
     world = kiosk = None
     try:
-        world = SoakWorld(folder / "world", card_slot=opts.card_slot, csca_dir=opts.csca_dir)
+        world = SoakWorld(folder / "world", card_slot=opts.card_slot, csca_dir=opts.csca_dir,
+                          face=opts.face)
         from sim.card.profiles import PROFILES
 
         frames = SoakFrames(opts.seed, PROFILES[CARD_PROFILE].mrz)
@@ -181,6 +184,10 @@ def run_soak(opts: SoakOptions) -> SoakReport:
                             camera=camera)
         kiosk.part("platform-watch").interval_s = 0.5  # type: ignore[attr-defined]
         kiosk.start()
+        if opts.face and kiosk.idcard is not None:
+            from harness.demo import DemoPhotoDecoder
+
+            kiosk.idcard.decoder = DemoPhotoDecoder()  # the ID cards' photos: the same face
         d = Driver(kiosk, posts, camera, world, random.Random(rng.random()), watch)
         faults = Faults(world, camera, random.Random(rng.random()), opts.visits,
                         dense=opts.dense_faults)
@@ -290,6 +297,7 @@ def _fill(report: SoakReport, d: Any, faults: Any, watch: CrashWatch) -> None:  
     report.outcomes = dict(s.outcomes)
     report.kind_outcomes = dict(sorted(s.kind_outcomes.items()))
     report.reasons = dict(s.reasons.most_common(40))
+    report.face = dict(s.face)
     report.faults = dict(faults.injected)
     report.parts_ms = {k: round(1000 * v / s.parts_n[k], 1) for k, v in sorted(s.parts_s.items())}
     report.kinds_ms = {k: round(1000 * v / s.kinds[k], 1) for k, v in sorted(s.kind_s.items())}
@@ -309,6 +317,7 @@ def summary(report: SoakReport) -> list[str]:
         "Outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(report.outcomes.items())),
         "By kind (ms a visit): " + ", ".join(f"{k} {v:.0f}" for k, v in report.kinds_ms.items()),
         "Parts (ms each): " + ", ".join(f"{k} {v:.0f}" for k, v in report.parts_ms.items()),
+        *([f"Face match: {report.face}"] if report.face else []),
         f"Receipts: {report.receipts}; tickets {report.tickets}; "
         f"supplements {report.supplements}",
         "Faults injected: " + ", ".join(f"{k} {v}" for k, v in sorted(report.faults.items())),
@@ -330,7 +339,7 @@ def summary(report: SoakReport) -> list[str]:
     return lines
 
 
-def main(n: int, *, seed: int, keep: Path | None) -> int:
+def main(n: int, *, seed: int, keep: Path | None, face: bool = True) -> int:
     from offline_queue.logs import configure_logging
     from offline_queue.settings import LoggingSettings
 
@@ -345,7 +354,8 @@ def main(n: int, *, seed: int, keep: Path | None) -> int:
     print(f"Soak: {n} visits, seed {seed}, data and logs in {folder}", flush=True)
     try:
         every = 1000 if n >= 2000 else max(1, n // 10)
-        report = run_soak(SoakOptions(n, seed=seed, folder=folder, report_every=every))
+        report = run_soak(SoakOptions(n, seed=seed, folder=folder, report_every=every,
+                                      face=face))
     except Exception as exc:
         print(f"soak could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2

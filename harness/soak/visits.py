@@ -26,6 +26,8 @@ def visit_filing(d: Driver, plan: Plan) -> str:
         d.identify(plan, typed)
     d.maybe_abandon(plan, "identify")
     f.confirm_identity()
+    if d.state.screen == Screen.FACE:
+        d.face_check(plan)
     d.expect(Screen.CHOOSE_SERVICE, "confirm_identity")
     services = d.filing_services()
     if not services:

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 TOKEN = "dev-token"
 CARD_PROFILE = "chinese"  # its MRZ is the one the soak camera shows
+FACE_CARD_PROFILE = "chinese_face"  # the same passport, its DG2 the face camera's person
 STAFF_UID = "04112233445566"  # the simulator's staff 李强 (assist + maintain), PIN 654321
 STAFF_PIN = "654321"
 PASSPORT_KEY = ("E12345678", "850315", "330314")  # what a citizen types when the camera fails
@@ -216,6 +217,7 @@ class SoakWorld:
     folder: Path
     card_slot: CardSlot | None = None  # given: the test session's pcscd and emulator
     csca_dir: Path | None = None
+    face: bool = False  # a face camera (harness.demo's feed) and the real face model
     platform: SimProcess = field(init=False)
     printer: PrinterProcess = field(init=False)
     card: CardSlot = field(init=False)
@@ -238,6 +240,11 @@ class SoakWorld:
             self.idcard = ReaderEmulator(read_delay_s=0.05, answer_delay_s=0.002)
             self._stack.callback(self.idcard.stop)
             self.idcard_port = int(self.idcard.start_tcp(port=0))
+            self.face_source: str | None = None
+            if self.face:
+                from harness.demo import write_face_feed
+
+                self.face_source = write_face_feed(self.folder / "face")
             self.config_path = self._write_config()
         except BaseException:
             self._stack.close()
@@ -260,7 +267,8 @@ class SoakWorld:
                 raise WorldError("a pcscd is running and both its vpcd slots hold a card; "
                                  "run the soak when it is free")
             index = free[-1]
-        emulator = CardEmulator(get_profile(CARD_PROFILE, uid=STAFF_UID),
+        emulator = CardEmulator(get_profile(FACE_CARD_PROFILE if self.face else CARD_PROFILE,
+                                            uid=STAFF_UID),
                                 port=pcscd.port + index)
         emulator.start()
         self._stack.callback(emulator.stop)
@@ -326,7 +334,13 @@ class SoakWorld:
             port = "tcp://127.0.0.1:{self.idcard_port}"
             reconnect_backoff_s = 0.2
             max_backoff_s = 1
-            """))
+            """) + (textwrap.dedent(f"""            [face_camera]
+            source = "{self.face_source}"
+            fps = 10
+            [face]
+            challenge_timeout_s = 20
+            call_timeout_s = 6
+            """) if self.face_source else ""))
         return path
 
     # ---- the platform's switches ---------------------------------------------------

@@ -24,6 +24,7 @@ from ..forms import check, check_all, contact_of, form_body, prefill
 from ..receipt import filing_receipt
 from ..session import Identity
 from ..strings import table
+from ..text import Text
 from .receipts import Receipts
 from .settings import TYPED_LIMITS
 from .state import (
@@ -161,10 +162,15 @@ class Filing:
             f = next((f for f in service.form if f.field == name), None) if service else None
             if f is None:
                 return
+            if name in v.vs.prefilled:
+                # Taken from the chip or the ID card: a wrong value there is for staff to
+                # look at, not for typing over (the application would no longer match it).
+                log.info("flow_field_locked field=%s", name)
+                v.say("form.from_document", "warning")
+                return
             # A little over the limit, so the check can say "too long"; no more.
             limit = TYPED_LIMITS.get(f.type) or (f.max_length or 200) + 20
             v.session.form[name] = value[:limit]
-            v.vs.prefilled.discard(name)
             result = check(f, value, partial=True, today=v.today())
             if result.ok or result.key is None:
                 v.vs.field_messages.pop(name, None)
@@ -328,6 +334,8 @@ class Filing:
                             "document_number_checked": True}
         if staff:
             verification["staff_present"] = True
+        # The face step's decision (face.py) as the contract's face_match; never an image.
+        verification["face_match"] = dict(v.session.face_match or {"result": "not_done"})
         applicant: dict[str, Any] = {
             "id_type": identity.id_type,
             "id_number": personal or identity.document_number,
@@ -407,6 +415,10 @@ class Filing:
                                                                   v.settings.search_limit)]
                 elif v.vs.category is not None:
                     services = catalog.in_category(v.vs.category)
+                else:
+                    # "All categories": every service, those filed at this kiosk first (an
+                    # empty pane beside the categories told the citizen nothing).
+                    services = sorted(catalog.services, key=lambda s: not s.kiosk_filing)
             items = tuple(ServiceItem(s.code, s.name, s.kiosk_filing, s.promised_days,
                                       s.fee_cny) for s in services)
             v.vs.listing = (key, items)  # searched once per query, not once per state
@@ -445,10 +457,14 @@ class Filing:
                 value = v.session.form.get(f.field, "")
                 option = f.option(value) if f.type == "select" else None
                 rows.append(ReviewRow(f.field, f.label,
-                                      option.label.get(v.vs.lang) if option else value, i))
+                                      option.label.get(v.vs.lang) if option else value, i,
+                                      f.field in v.vs.prefilled))
         fields, materials = problems(v)
         staff = v.session.staff
+        labels = {f.field: f.label for f in s.form}
+        names = {m.code: m.name for m in s.materials}
+        words = tuple(labels.get(x) or names.get(x) or Text(x, x) for x in fields + materials)
         return ReviewView(identity_summary(self.v.session), s.name, s.fee_cny, s.promised_days,
                           tuple(rows), material_items(self.v.session, s.materials), s.delivery,
                           v.session.delivery, staff.name if staff else None,
-                          tuple(fields + materials))
+                          tuple(fields + materials), words)

@@ -7,6 +7,7 @@ home screen begins one too)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from devices.card.errors import (
@@ -30,8 +31,9 @@ log = logging.getLogger("kiosk.flow")
 
 
 class Identify:
-    def __init__(self, visit: Visit) -> None:
+    def __init__(self, visit: Visit, confirmed: Callable[[], None]) -> None:
         self.v = visit
+        self.confirmed = confirmed  # what follows the confirmed document: the face step
         visit.jobs("chip", self._chip_done)
         visit.screen(Screen.IDENTIFY, self.view, self.back)
 
@@ -137,7 +139,9 @@ class Identify:
         v.session.set_identity(identity)
         log.info("flow_identity_read source=id_card id_type=%s photo=%s", identity.id_type,
                  "yes" if identity.face else "no")
-        v.say("identify.idcard_read_ok" if identity.face else "identify.idcard_read_no_photo")
+        # The instruction says "check the details" and the photo box says when there is no
+        # photo: a message saying both again would be the third time.
+        v.vs.message = None
 
     # ---- a passport: the MRZ, then the chip --------------------------------------------
 
@@ -228,9 +232,10 @@ class Identify:
                      "yes" if identity.face else "no")
             if identity.passive_auth == "failed":
                 v.say("identify.chip_failed", "error")
+            elif identity.chip_verified:
+                v.vs.message = None  # the badge says "verified": not a message as well
             else:
-                v.say("identify.read_ok" if identity.chip_verified
-                      else "identify.read_unverified")
+                v.say("identify.read_unverified")
             return
         if isinstance(error, CardRemoved):
             v.end_visit("visit.card_removed")
@@ -259,8 +264,7 @@ class Identify:
             identity = v.session.identity
             if identity is None or identity.passive_auth == "failed":
                 return
-            v.vs.category, v.vs.query = None, ""
-            v.go(Screen.CHOOSE_SERVICE)
+            self.confirmed()
         v.intent("confirm_identity", handle, allowed=(Screen.IDENTIFY,))
 
     # ---- what the screen shows ------------------------------------------------------------

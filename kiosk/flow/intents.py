@@ -1,7 +1,7 @@
 """`Flow`: the visit's intents in, `FlowState` out — the one object the UI and the
 composition root talk to.
 
-    attract -> identify -> choose service -> (service) -> form -> materials -> review
+    attract -> identify -> face -> choose service -> (service) -> form -> materials -> review
             -> [commit to the outbox, then print] -> receipt -> attract
     attract -> progress lookup -> progress -> (needs_materials) materials -> receipt
     attract -> ticket;  attract -> staff sign-in -> staff menu -> identify | maintenance
@@ -30,17 +30,27 @@ from .. import __version__
 from ..runtime.assistance import Assistance
 from ..runtime.health import Counters, DeviceLine, Health
 from ..session import IdCardLike, Session
+from ..staff_credentials import StaffCredentials
 from ..strings import LANGUAGES
+from .face import FaceStep
 from .filing import Filing
 from .identify import Identify
 from .leaving import leave, leave_confirmed, leave_declined
 from .materials import Materials
 from .parsing import local_now
-from .ports import CardReaderPort, CatalogPort, Executor, OutboxPort, PlatformPort, PrinterPort
+from .ports import (
+    CardReaderPort,
+    CatalogPort,
+    Executor,
+    FacePort,
+    OutboxPort,
+    PlatformPort,
+    PrinterPort,
+)
 from .progress import Progress
 from .receipts import Receipts
 from .settings import FlowSettings
-from .staff import StaffDesk
+from .staff import DeviceProbe, StaffDesk
 from .state import AttractView, CameraRequest, Capability, FlowState, OutOfServiceView, Screen
 from .tickets import Tickets
 from .views import build_state
@@ -59,7 +69,9 @@ class Flow:
                  today: Callable[[], date] = date.today,
                  software_version: str = __version__, health: Health | None = None,
                  counters: Counters | None = None,
-                 assistance: Assistance | None = None) -> None:
+                 staff_credentials: StaffCredentials | None = None,
+                 device_probe: DeviceProbe | None = None,
+                 assistance: Assistance | None = None, face: FacePort | None = None) -> None:
         self.ports = Ports(catalog, outbox, printer, card, platform, executor)
         v = self.visit = Visit(settings, self.ports, clock=clock, wall_clock=wall_clock,
                                today=today, version=software_version,
@@ -68,12 +80,16 @@ class Flow:
         v.screen(Screen.ATTRACT, lambda: AttractView(settings.receipt.hotline))
         v.screen(Screen.OUT_OF_SERVICE, self._out_of_service_view)
         self.receipts = Receipts(v)
-        self.identify = Identify(v)
+        self.face = FaceStep(v, face, attempts=settings.face_attempts,
+                             allow_decline=settings.face_decline)
+        self.identify = Identify(v, self.face.enter)
         self.filing = Filing(v, self.receipts)
         self.progress = Progress(v, self.receipts)
         self.materials = Materials(v, self.progress.send_supplement)
         self.tickets = Tickets(v)
-        self.staff = StaffDesk(v)
+        self.staff = StaffDesk(v, staff_credentials, device_probe,
+                               face_confirmed=self.face.staff_confirmed,
+                               face_back=self.face.staff_sign_in_back)
         v.build_state = lambda: build_state(v)
 
     # ---- what the outside sees ----------------------------------------------------------
@@ -134,7 +150,7 @@ class Flow:
         v = self.visit
         state = v.health.service_state()
         return OutOfServiceView(v.settings.receipt.hotline, state.why or "nothing_useful",
-                                state.missing, v.can("staff"))
+                                state.missing, self.staff.sign_in_possible())
 
     # ---- the clock, the visit's settings, leaving ---------------------------------------
 
@@ -221,6 +237,7 @@ class Flow:
         def handle() -> None:
             v.health.report(device, status, code, detail)
             v.check_service()
+            self.face.device_changed(device)
         v.intent("device_status", handle, while_busy=True, touch=False)
 
     def platform_status(self, reachable: bool, detail: str = "") -> None:
@@ -310,6 +327,20 @@ class Flow:
     def confirm_identity(self) -> None:
         self.identify.confirm_identity()
 
+    # ---- the face step -----------------------------------------------------------
+
+    def retry_face(self) -> None:
+        self.face.retry_face()
+
+    def decline_face(self) -> None:
+        self.face.decline_face()
+
+    def skip_face(self) -> None:
+        self.face.skip_face()
+
+    def confirm_face_in_person(self) -> None:
+        self.face.confirm_face_in_person()
+
     # ---- filing: service, form, review -------------------------------------------
 
     def choose_category(self, code: str | None) -> None:
@@ -374,6 +405,12 @@ class Flow:
 
     def remove_page(self, index: int) -> None:
         self.materials.remove_page(index)
+
+    def undo_remove(self) -> None:
+        self.materials.undo_remove()
+
+    def shutter(self) -> None:
+        self.materials.shutter()
 
     def add_page(self) -> None:
         self.materials.add_page()

@@ -24,8 +24,8 @@ log = logging.getLogger("kiosk.flow")
 # Where a citizen's application is being built; staff screens, progress and tickets hold
 # nothing the citizen would lose by leaving.
 APPLICATION_SCREENS = frozenset({
-    Screen.IDENTIFY, Screen.CHOOSE_SERVICE, Screen.SERVICE, Screen.FORM, Screen.MATERIALS,
-    Screen.CAPTURE, Screen.REVIEW,
+    Screen.IDENTIFY, Screen.FACE, Screen.CHOOSE_SERVICE, Screen.SERVICE, Screen.FORM,
+    Screen.MATERIALS, Screen.CAPTURE, Screen.REVIEW,
 })
 
 
@@ -38,8 +38,8 @@ def finished(v: Visit) -> bool:
 def has_something_to_lose(v: Visit) -> bool:
     """An application in the making: a document read or typed, a service chosen, a form
     or pages begun. The staff member's own sign-in is not the citizen's to lose."""
-    if v.vs.screen not in APPLICATION_SCREENS:
-        return False
+    if v.vs.screen not in APPLICATION_SCREENS and v.vs.staff_for is None:
+        return False  # (staff signing in to confirm a citizen's face: theirs to lose)
     s = v.session
     return bool(s.identity or s.access_key or s.form or s.pages or s.skipped or s.delivery
                 or v.vs.service is not None)

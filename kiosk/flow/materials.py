@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from ..session import Page
 from ..text import Text
-from .settings import JPEG_MAGIC
+from .settings import JPEG_MAGIC, UNDO_S
 from .state import CaptureView, MaterialsView, Screen
 from .steps import current_material, materials_of, to_form_end, to_review
 from .views import material_items
@@ -23,6 +23,7 @@ class Materials:
         self.send_supplement = send_supplement
         visit.screen(Screen.MATERIALS, self.materials_view, self._back_from_materials)
         visit.screen(Screen.CAPTURE, self.capture_view, self._leave_capture)
+        visit.on_tick(self._expire_undo)
 
     # ---- the list ----------------------------------------------------------------
 
@@ -115,7 +116,7 @@ class Materials:
             v.vs.replace_index = None
             v.vs.checking = index
             v.vs.capture_hint = None
-            v.say("capture.check_page")
+            v.vs.message = None  # the instruction says "check the page" (screen.capture_check)
         v.intent("page_captured", handle, allowed=(Screen.CAPTURE,))
 
     def capture_hint(self, reason: str | None) -> None:
@@ -145,15 +146,55 @@ class Materials:
         v.intent("retake", handle, allowed=(Screen.CAPTURE,))
 
     def remove_page(self, index: int) -> None:
+        """Delete a page; for UNDO_S seconds "deleted · undo" (`undo_remove`) puts it back."""
         v = self.v
 
         def handle() -> None:
-            if v.vs.material is not None:
-                v.session.remove_page(v.vs.material, index)
-                v.vs.checking = None
-                if not v.session.pages.get(v.vs.material):
+            if v.vs.material is not None and v.session.take_page(v.vs.material, index):
+                v.vs.undo_until = v.clock() + UNDO_S
+                left = len(v.session.pages.get(v.vs.material, []))
+                # Show a page that is left (the one after it, or the last), not an empty stage.
+                v.vs.checking = min(index, left - 1) if left else None
+                if not left:
                     v.vs.awaiting_page = True
         v.intent("remove_page", handle, allowed=(Screen.CAPTURE,))
+
+    def undo_remove(self) -> None:
+        v = self.v
+
+        def handle() -> None:
+            material = current_material(v)
+            removed = v.session.removed
+            if material is None or removed is None or removed[0] != material.code:
+                return
+            if len(v.session.pages.get(material.code, [])) >= material.max_pages:
+                v.say("capture.max_pages", "warning", max=material.max_pages)
+                return
+            back = v.session.undo_remove()
+            v.vs.undo_until = None
+            if back is not None:
+                v.vs.checking = back[1]
+                v.vs.awaiting_page = False
+                v.vs.replace_index = None
+                v.vs.capture_hint = None
+        v.intent("undo_remove", handle, allowed=(Screen.CAPTURE,))
+
+    def shutter(self) -> None:
+        """The citizen's "take photo": the camera takes the next frame as it is, without
+        waiting for every quality gate (a page the automatic capture does not take)."""
+        v = self.v
+
+        def handle() -> None:
+            if v.vs.awaiting_page:
+                v.vs.shutter += 1
+                log.info("flow_shutter_pressed")
+        v.intent("shutter", handle, allowed=(Screen.CAPTURE,))
+
+    def _expire_undo(self, now: float) -> None:
+        v = self.v
+        if v.vs.undo_until is not None and now >= v.vs.undo_until:
+            v.vs.undo_until = None
+            v.session.forget_removed()
 
     def add_page(self) -> None:
         v = self.v
@@ -179,6 +220,8 @@ class Materials:
         if v.vs.replace_index is not None:
             v.say("capture.retake_pending", "warning")
             return
+        v.vs.undo_until = None
+        v.session.forget_removed()  # the deleted page goes for good with the screen
         v.vs.material = None
         v.vs.awaiting_page = False
         v.vs.checking = None
@@ -193,14 +236,18 @@ class Materials:
         ready = all(i.pages > 0 for i in items if i.required)
         name = v.vs.service.name if v.vs.service else (
             v.vs.progress_service.name if v.vs.progress_service else Text("", ""))
+        missing = tuple(i.name for i in items if i.required and i.pages == 0)
         return MaterialsView(name, items, ready, v.vs.mode == "supplement",
-                             v.vs.return_to_review)
+                             v.vs.return_to_review, missing)
 
     def capture_view(self) -> CaptureView:
         v = self.v
         material = current_material(v)
         assert material is not None
         item = material_items(self.v.session, (material,))[0]
+        removed = v.session.removed
+        can_undo = (removed is not None and removed[0] == material.code
+                    and v.vs.undo_until is not None)
         return CaptureView(item, item.pages, v.vs.awaiting_page, v.vs.replace_index,
                            v.vs.checking, item.pages < material.max_pages,
-                           not material.required, v.vs.capture_hint)
+                           not material.required, v.vs.capture_hint, can_undo)

@@ -8,7 +8,7 @@ uses `ThreadExecutor`, whose `post` hands the result back to the UI thread.
 
 The real adapters satisfy these protocols as they are: `devices.card.CardService`,
 `offline_queue.client.PlatformClient`, `offline_queue.outbox.Outbox`,
-`devices.printer.Printer`, `kiosk.catalog.CatalogStore`.
+`devices.printer.Printer`, `kiosk.catalog.CatalogStore`, `devices.face.FaceService`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
+from devices.face import ChallengeState, FaceMatch
 from devices.printer import Document, PrintResult
+from devices.status import DeviceStatus
 from offline_queue.client import Progress, StaffSession, Ticket
 from offline_queue.outbox import FiledSubmission, NewSubmission, OutboxItem, QueueStatus
 from offline_queue.records import DeadLetter
@@ -65,6 +67,31 @@ class OutboxPort(Protocol):
     def retry(self, key: str) -> OutboxItem: ...
 
     def dead_letters(self, limit: int = 20) -> list[DeadLetter]: ...
+
+
+class FaceCheckPort(Protocol):
+    """One citizen's face check (devices.face.FaceSession): step() blocks for one frame
+    through the model, so it runs as a job."""
+
+    @property
+    def finished(self) -> bool: ...
+
+    def step(self, timeout_s: float = 0.5) -> ChallengeState: ...
+
+    def state(self) -> ChallengeState: ...
+
+    def result(self) -> FaceMatch: ...
+
+    def close(self) -> None: ...
+
+
+class FacePort(Protocol):
+    """The face camera and model (devices.face.FaceService); begin() blocks (the document
+    photo through the model, the model's start when it is still loading)."""
+
+    def begin(self, document_photo: bytes | None) -> FaceCheckPort: ...
+
+    def status(self) -> DeviceStatus: ...
 
 
 class PrinterPort(Protocol):

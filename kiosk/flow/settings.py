@@ -15,6 +15,7 @@ MIN_WARNING_S = 20.0
 EXIT_RESTART = 75  # EX_TEMPFAIL: start me again (the platform's restart command)
 EXIT_MAINTAINER = 77  # a maintainer left on purpose: the service manager leaves it stopped
 ATTRACT_MESSAGE_S = 15.0  # how long the attract screen shows why the last visit ended
+UNDO_S = 10.0  # how long "deleted · undo" is offered for a page deleted on capture
 PIN_RE = re.compile(r"^[0-9]{6}$")
 JPEG_MAGIC = b"\xff\xd8\xff"
 TYPED_LIMITS = {"phone": 20, "id_number": 24, "date": 12, "number": 20, "select": 64}
@@ -22,6 +23,7 @@ TYPED_LIMITS = {"phone": 20, "id_number": 24, "date": 12, "number": 20, "select"
 DEFAULT_IDLE_S: dict[Screen, float | None] = {
     Screen.ATTRACT: None,  # nobody is there: nothing to abandon
     Screen.IDENTIFY: 90.0,
+    Screen.FACE: 120.0,  # a try, another, then waiting for the staff member called
     Screen.STAFF_SIGN_IN: 60.0,
     Screen.STAFF_MENU: 60.0,
     Screen.CHOOSE_SERVICE: 120.0,
@@ -53,6 +55,8 @@ class FlowSettings:
     fields_per_page: int = 4
     staff_pin_attempts: int = 3
     search_limit: int = 50
+    face_attempts: int = 3  # [face] attempts: tries before staff are called
+    face_decline: bool = True  # [face] allow_decline
 
     def __post_init__(self) -> None:
         if self.default_lang not in LANGUAGES:

@@ -21,6 +21,7 @@ from ..text import Text
 class Screen(StrEnum):
     ATTRACT = "attract"
     IDENTIFY = "identify"
+    FACE = "face"  # face match: the live face against the document's photo (face.py)
     STAFF_SIGN_IN = "staff_sign_in"
     STAFF_MENU = "staff_menu"
     CHOOSE_SERVICE = "choose_service"
@@ -57,11 +58,13 @@ def message(key: str, level: str = "info", **params: object) -> Message:
 
 @dataclass(frozen=True)
 class CameraRequest:
-    """What the camera is wanted for ("mrz", "page", "code" or None) and which screen
+    """What the camera is wanted for ("mrz", "page", "code", "face" or None; "face" is
+    the face camera's preview, the document camera rests) and which screen
     visit asks it: a new key re-arms the camera feed (one MRZ / page / code per key)."""
 
     want: str | None = None
     key: tuple[object, ...] = ()
+    shutter: int = 0  # grows with each tap on "take photo": capture the next frame as it is
 
 
 # --- per-screen views --------------------------------------------------------------------
@@ -89,6 +92,10 @@ class IdentitySummary:
     nation: str = ""
     valid_until: str = ""  # YYYY-MM-DD, or "" when long_term
     long_term: bool = False
+    # The codes in words (kiosk/countries.py): "CHN" is shown as 中国 / China.
+    nationality_name: Text = Text("", "")
+    issuing_state: str = ""
+    issuing_state_name: Text = Text("", "")
 
 
 @dataclass(frozen=True)
@@ -105,9 +112,30 @@ class IdentifyView:
 
 
 @dataclass(frozen=True)
+class FaceView:
+    """The face step: the live preview with a guide, what to do now and how far along.
+
+    `phase`: preparing (the document's photo is being read), look, turn, back (the
+    head-turn challenge), retry (a try did not match; `tries_left` more), staff (the tries
+    are used up: a staff member was called and may confirm in person), camera_offline
+    (the face camera stopped; it resumes when it is back)."""
+
+    phase: str
+    direction: str  # left | right: the citizen's own, to turn towards
+    progress: float  # 0..1 through the challenge
+    hint: str | None  # a "face.hint.<key>" string key's last part, or None
+    seconds_left: int
+    tries_left: int
+    staff_called: bool
+    staff_present: bool  # an assisting staff member is signed in: confirm at once
+    can_decline: bool  # the hall lets a citizen file without it (recorded "declined")
+
+
+@dataclass(frozen=True)
 class StaffSignInView:
     card_read: bool
     attempts_left: int
+    offline: bool = False  # the platform is unreachable: maintain only, against the cache
 
 
 @dataclass(frozen=True)
@@ -115,6 +143,8 @@ class StaffMenuView:
     name: str
     can_assist: bool
     can_maintain: bool
+    staff_id: str = ""
+    via: str = "platform"  # platform | offline | local (offline sign-ins: maintain only)
 
 
 @dataclass(frozen=True)
@@ -184,7 +214,7 @@ class FieldView:
     options: tuple[OptionItem, ...]
     max_length: int | None
     message: Message | None  # beside the field
-    prefilled: bool
+    prefilled: bool  # taken from the chip or the ID card: read-only (set_field refuses it)
 
 
 @dataclass(frozen=True)
@@ -203,6 +233,7 @@ class MaterialsView:
     can_continue: bool
     supplement: bool  # adding what a reviewer asked for, to an application filed before
     returning_to_review: bool
+    missing: tuple[Text, ...] = ()  # required materials without a page: why "continue" waits
 
 
 @dataclass(frozen=True)
@@ -215,6 +246,7 @@ class CaptureView:
     can_add_page: bool
     can_skip: bool
     hint: str | None  # the camera's quality message key ("hold_still", ...)
+    can_undo: bool = False  # a page was just deleted: "deleted · undo" puts it back
 
 
 @dataclass(frozen=True)
@@ -223,6 +255,7 @@ class ReviewRow:
     label: Text
     value: str  # as shown (a select's label in the visit's language)
     page: int  # the form page to edit it on
+    locked: bool = False  # taken from the document: not edited here (staff can help)
 
 
 @dataclass(frozen=True)
@@ -237,6 +270,7 @@ class ReviewView:
     delivery: str | None
     assisted_by: str | None
     problems: tuple[str, ...]  # field names / material codes still wrong
+    problem_names: tuple[Text, ...] = ()  # the same in words (labels, material names)
 
 
 @dataclass(frozen=True)
@@ -313,12 +347,29 @@ class QueueLine:
 
 
 @dataclass(frozen=True)
+class DeviceReport:
+    """One device on the maintenance screen: its status in words (`words`, from the
+    string catalog by its code, else by its status) and when it was last heard of."""
+
+    device: str
+    status: str  # ok | degraded | offline | error | unknown
+    words: Text
+    checked: str  # "02:14:05", "" when never heard of
+    code: str = ""  # shown (labelled) only when the catalog has no words for it
+    level: str = "none"  # ok | warn | bad | none (no status yet, or not fitted here)
+
+
+@dataclass(frozen=True)
 class MaintenanceView:
     staff_name: str
-    devices: tuple[DeviceLine, ...]
+    devices: tuple[DeviceReport, ...]
     queue: QueueLine | None
     catalog_version: str | None
     catalog_services: int
+    staff_id: str = ""
+    via: str = "platform"  # platform | offline | local
+    terminal: str = ""  # kiosk id and hall, e.g. "K017 · BA01"
+    version: str = ""  # the software's version
 
 
 @dataclass(frozen=True)
@@ -333,7 +384,7 @@ class OutOfServiceView:
     staff_possible: bool
 
 
-View = (AttractView | IdentifyView | StaffSignInView | StaffMenuView | ChooseServiceView
+View = (AttractView | IdentifyView | FaceView | StaffSignInView | StaffMenuView | ChooseServiceView
         | ServiceView | FormView | MaterialsView | CaptureView | ReviewView | ReceiptView
         | ProgressLookupView | ProgressView | TicketView | MaintenanceView
         | OutOfServiceView)
@@ -348,6 +399,7 @@ class FlowState:
     high_contrast: bool = False
     speech: bool = False
     busy: str | None = None  # "reading_chip", "filing", "printing", ... (show a spinner)
+    busy_stoppable: bool = False  # the wait can be stopped ("back": its late result is dropped)
     message: Message | None = None
     warning_left_s: int | None = None  # the "do you need more time?" prompt, counting down
     confirm_leave: bool = False  # "Leave this application?": leave_confirmed / _declined
@@ -373,6 +425,8 @@ class FlowState:
             return "screen.receipt_on_screen"  # not "take your receipt": there is none
         if self.screen == Screen.TICKET and getattr(self.view, "ticket", None) is not None:
             return "screen.ticket_taken"  # the choice is made: take the ticket
+        if self.screen == Screen.CAPTURE and getattr(self.view, "awaiting_page", True) is False:
+            return "screen.capture_check"  # the page taken: look at it (said once, here)
         if self.screen == Screen.IDENTIFY:
             identity = getattr(self.view, "identity", None)
             if identity is not None:  # the document was read: check and confirm
@@ -382,6 +436,10 @@ class FlowState:
                 return "screen.identify_typed"  # no camera: "place it face down" misleads
             if getattr(self.view, "mode", "") == "idcard":
                 return "screen.identify_idcard"  # the card on the reader, not the camera
+        if self.screen == Screen.FACE:
+            phase = getattr(self.view, "phase", "")
+            if phase in ("turn", "back", "retry", "staff", "camera_offline"):
+                return f"screen.face_{phase}"
         return f"screen.{self.screen.value}"
 
     def capability(self, name: str) -> Capability:

@@ -4,10 +4,16 @@ screens share. Each screen's own view is built by the journey that owns the scre
 from __future__ import annotations
 
 from ..catalog import Catalog, Material, categories_with_services
+from ..countries import country_name
 from ..session import Session
 from .state import CategoryItem, FlowState, IdentitySummary, MaterialItem
 from .visit import Visit
 from .wayfinding import help_topic, visit_steps
+
+# Waits a citizen may stop (the job's late result is then dropped by its token), except
+# these: a commit cannot be taken back halfway (its receipt must be seen), a receipt being
+# printed is already filed, and a supplement being sent may reach the platform anyway.
+UNSTOPPABLE = frozenset({"filing", "printing", "sending"})
 
 
 def build_state(v: Visit) -> FlowState:
@@ -16,7 +22,8 @@ def build_state(v: Visit) -> FlowState:
     step, steps = visit_steps(v)
     return FlowState(
         screen=vs.screen, view=v.view(), lang=vs.lang, large_text=vs.large_text,
-        high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy, message=vs.message,
+        high_contrast=vs.high_contrast, speech=vs.speech, busy=v.busy,
+        busy_stoppable=v.busy is not None and v.busy not in UNSTOPPABLE, message=vs.message,
         warning_left_s=v.warning_left, confirm_leave=vs.confirm_leave,
         capabilities=v.capabilities(), visit_active=vs.active,
         staff_signed_in=staff is not None, exit_requested=v.exit_requested,
@@ -38,7 +45,8 @@ def identity_summary(session: Session) -> IdentitySummary | None:
         has_photo=bool(i.face), source=i.source, id_type=i.id_type, address=i.address,
         nation=i.nation,
         valid_until=i.expiry_date.isoformat() if i.expiry_date and not i.long_term else "",
-        long_term=i.long_term)
+        long_term=i.long_term, nationality_name=country_name(i.nationality),
+        issuing_state=i.issuing_state, issuing_state_name=country_name(i.issuing_state))
 
 
 def material_items(session: Session, materials: tuple[Material, ...]

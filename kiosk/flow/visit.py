@@ -113,6 +113,11 @@ class VisitState:
     identify_mode: str = "camera"  # idcard | camera | typed
     waiting_for_card: bool = False
     idcard_reading: bool = False  # an ID card is on the reader and being read
+    # face match (face.py)
+    face_phase: str = "preparing"  # preparing | checking | retry | staff | camera_offline
+    face_challenge: Any = None  # devices.face.ChallengeState of the newest frame, or None
+    face_tries: int = 0  # tries that did not match
+    staff_for: str | None = None  # "face": a staff member signs in to confirm the face
     # filing
     service: Service | None = None
     category: str | None = None
@@ -128,6 +133,8 @@ class VisitState:
     replace_index: int | None = None
     checking: int | None = None
     capture_hint: str | None = None
+    undo_until: float | None = None  # "deleted · undo" is offered until then (clock)
+    shutter: int = 0  # the citizen's taps on "take photo" (the camera feed counts them)
     # after filing, progress, tickets, staff
     receipt: ShownReceipt | None = None
     progress: Progress | None = None
@@ -168,6 +175,7 @@ class Visit:
         self._token = 0
         self._job: tuple[str, int] | None = None  # the one job whose result we await
         self._jobs: dict[str, JobHandler] = {}
+        self._dropped: dict[str, Callable[[Any], None]] = {}
         self._screens: dict[Screen, ScreenParts] = {}
         self._listeners: list[Callable[[FlowState], None]] = []
         self._last_activity = clock()
@@ -176,18 +184,27 @@ class Visit:
         self._attract_message_at = 0.0
         self._state: FlowState | None = None
         self.build_state: Callable[[], FlowState] = self._no_state
+        self._tick_hooks: list[Callable[[float], None]] = []
 
     # ---- what the journeys register -----------------------------------------------------
 
-    def jobs(self, name: str, handler: JobHandler) -> None:
-        """`handler(value, error)` gets the result of every job started under `name`."""
+    def jobs(self, name: str, handler: JobHandler, *,
+             dropped: Callable[[Any], None] | None = None) -> None:
+        """`handler(value, error)` gets the result of every job started under `name`;
+        `dropped(value)` a result that came after the visit moved on (to wipe it)."""
         if name in self._jobs:
             raise ValueError(f"job {name!r} is registered twice")
         self._jobs[name] = handler
+        if dropped is not None:
+            self._dropped[name] = dropped
 
     def screen(self, screen: Screen, view: Callable[[], View],
                back: Callable[[], None] | None = None) -> None:
         self._screens[screen] = ScreenParts(view, back)
+
+    def on_tick(self, hook: Callable[[float], None]) -> None:
+        """`hook(now)` on every tick (a journey's own short-lived offers expire there)."""
+        self._tick_hooks.append(hook)
 
     def view(self) -> View:
         return self._screens[self.vs.screen].view()
@@ -259,8 +276,10 @@ class Visit:
         self._job = None
         self.vs.message = message("error.unexpected", "error")
 
-    def start(self, name: str, work: Callable[[], Any], busy: str) -> None:
-        """Hand `work` to the executor; its result goes to the handler registered as `name`."""
+    def start(self, name: str, work: Callable[[], Any], busy: str | None) -> None:
+        """Hand `work` to the executor; its result goes to the handler registered as `name`.
+        `busy` None: a job the screen goes on around (the face check's frames), no veil and
+        no intent held back; starting another job drops its result."""
         if name not in self._jobs:
             raise KeyError(f"no handler registered for job {name!r}")
         self._token += 1
@@ -282,6 +301,8 @@ class Visit:
             if self._job != (done.name, done.token):
                 # The visit (or the screen) moved on: drop the result, personal or not.
                 log.info("flow_job_result_dropped job=%s", done.name)
+                if done.name in self._dropped:
+                    self._dropped[done.name](done.value)
                 return
             self._job = None
             self.busy = None
@@ -351,6 +372,8 @@ class Visit:
                 else:
                     self.warning_left = None
             self._expire_attract_message(now)
+            for hook in self._tick_hooks:
+                hook(now)
         except Exception as exc:
             self.internal_error("tick", exc)
         self.publish()
@@ -397,7 +420,8 @@ class Visit:
             self.cancel_job()
             if screen in (Screen.IDENTIFY, Screen.STAFF_SIGN_IN):
                 self.vs.waiting_for_card = False
-            return
+            if screen != Screen.FACE:
+                return  # back drops the job; on the face screen it leaves the step too
         if screen in (Screen.ATTRACT, Screen.OUT_OF_SERVICE):
             return
         parts = self._screens.get(screen)
@@ -457,7 +481,8 @@ class Visit:
     def camera_wanted(self) -> str | None:
         """What the screen showing wants of the camera: "mrz" (identify, document on the
         camera, no chip read yet), "page" (capture, a page awaited), "code" (progress
-        lookup: a receipt's QR code) or None. Nothing while a job runs."""
+        lookup: a receipt's QR code), "face" (the face check runs: the face camera's
+        preview) or None. Nothing while a job with a veil runs."""
         if self.busy is not None or self.vs.confirm_leave:
             return None  # nor while "Leave this application?" is asked
         vs = self.vs
@@ -468,6 +493,8 @@ class Visit:
             return "page"
         if vs.screen == Screen.PROGRESS_LOOKUP:
             return "code"
+        if vs.screen == Screen.FACE and vs.face_phase == "checking":
+            return "face"
         return None
 
     def camera_request(self) -> CameraRequest:
@@ -481,5 +508,5 @@ class Visit:
                                        vs.material or "", pages, vs.replace_index)
         else:
             key = (self.number, vs.screen.value, False, "", 0, None)
-        return CameraRequest(self.camera_wanted(), key)
+        return CameraRequest(self.camera_wanted(), key, vs.shutter)
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-DEVICES = ("card_reader", "idcard_reader", "camera", "printer", "platform", "storage")
+DEVICES = ("card_reader", "idcard_reader", "camera", "face_camera", "printer", "platform",
+           "storage")
 STATUSES = ("ok", "degraded", "offline", "error", "unknown")
 
 # What each capability needs; "a|b" is either. Filing needs no platform: it is committed to
@@ -102,6 +103,7 @@ class Health:
         self._lock = threading.Lock()
         self._lines: dict[str, DeviceLine] = {d: DeviceLine(d, "unknown") for d in DEVICES}
         self._since: dict[str, float] = {d: clock() for d in DEVICES}
+        self._heard: dict[str, float | None] = dict.fromkeys(DEVICES)  # last report, any
         self._commanded: str | None = None  # the platform's out_of_service reason
 
     def report(self, device: str, status: str, code: str = "", detail: str = "") -> bool:
@@ -111,6 +113,7 @@ class Health:
             return False
         line = DeviceLine(device, status, code, detail)
         with self._lock:
+            self._heard[device] = self._clock()
             old = self._lines[device]
             if old == line:
                 return True
@@ -126,6 +129,11 @@ class Health:
     def line(self, device: str) -> DeviceLine:
         with self._lock:
             return self._lines[device]
+
+    def heard_at(self, device: str) -> float | None:
+        """When the device's status was last reported (changed or not); None: never."""
+        with self._lock:
+            return self._heard[device]
 
     def lines(self) -> tuple[DeviceLine, ...]:
         with self._lock:

@@ -99,3 +99,23 @@ class RunsForever(Background):
 
     def run(self) -> None:
         self._loop(self.stopping)
+
+
+class ServicePart(Background):
+    """A device service that runs its own threads (start()/stop()), in the kiosk's list of
+    background parts so that it starts and stops in order with them."""
+
+    def __init__(self, name: str, start: Callable[[], None], stop: Callable[[], None]) -> None:
+        super().__init__(name)
+        self._start_service, self._stop_service = start, stop
+        self.started = False
+
+    def start(self) -> None:
+        if not self.started:
+            self.started = True
+            self._start_service()
+
+    def stop(self, timeout_s: float = 3.0) -> None:
+        if self.started:
+            self.started = False
+            self._stop_service()

@@ -109,12 +109,19 @@ class ChipFiles:
     sfi_to_fid: dict[int, int]
 
 
+def _face(profile: Profile) -> bytes:
+    if profile.face_person is not None:
+        from sim.face import document_photo
+
+        return document_photo(profile.face_person, (240, 320), quality=80)
+    return face_jpeg(profile.face_bytes, profile.face_seed, profile.face_hue)
+
+
 @lru_cache(maxsize=16)
 def build_files(profile: Profile) -> ChipFiles:
     pki = load_test_pki()
     groups: dict[int, bytes] = {1: _mrz_dg1(profile.mrz),
-                                2: _dg2(face_jpeg(profile.face_bytes, profile.face_seed,
-                                                  profile.face_hue))}
+                                2: _dg2(_face(profile))}
     tags = [0x61, 0x75]
     if profile.dg11_full_name:
         groups[11] = _dg11(profile.dg11_full_name, profile.dg11_personal_number)

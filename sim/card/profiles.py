@@ -20,6 +20,7 @@ class Profile:
     face_bytes: int = 15_000
     face_seed: int = 1
     face_hue: tuple[int, int, int] = (224, 180, 150)
+    face_person: str | None = None  # DG2 from sim/face's photo of this person (face match)
     tamper_dg1: tuple[str, ...] | None = None  # DG1 served instead of the signed one
     max_read: int | None = None  # largest Le the chip accepts (None: extended, 65536)
     uid: str = "08A1B2C3"  # what GET DATA FF CA answers (contactless chips: random-ish)
@@ -56,6 +57,13 @@ PROFILES: dict[str, Profile] = {
                        birth_date="850315", expiry_date="330314",
                        dg11_full_name="张<<伟", dg11_personal_number="110101198503150011",
                        face_bytes=9_000, face_seed=2, face_hue=(226, 190, 160)),
+    # 张伟's passport with a real face in DG2 (sim/face's public-domain astronaut), for
+    # the face match: the demo's face camera shows the same person turning her head.
+    "chinese_face": Profile("chinese_face", kind="emrtd", mrz=CHINESE_MRZ,
+                            document_number="E12345678", birth_date="850315",
+                            expiry_date="330314", dg11_full_name="张<<伟",
+                            dg11_personal_number="110101198503150011",
+                            face_person="astronaut"),
     "td1": Profile("td1", kind="emrtd", mrz=TD1_MRZ, document_number="D23145890",
                    birth_date="740812", expiry_date="120415", face_bytes=7_000, face_seed=3),
     "tampered": Profile("tampered", tamper_dg1=TAMPERED_MRZ, **_SPECIMEN),  # type: ignore[arg-type]

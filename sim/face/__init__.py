@@ -12,9 +12,10 @@ from sim.face.scenes import (
     empty_frame,
     photo_sequence,
     turn_sequence,
+    turned_frame,
     two_faces,
     write_frames,
 )
 
 __all__ = ["PEOPLE", "Person", "document_photo", "empty_frame", "person", "photo_sequence",
-           "turn_sequence", "two_faces", "write_frames"]
+           "turn_sequence", "turned_frame", "two_faces", "write_frames"]

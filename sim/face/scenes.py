@@ -70,6 +70,14 @@ def turn_sequence(name: str, direction: str = "left", seed: int = 1,
     return out
 
 
+def turned_frame(name: str, yaw: float = 0.0, seed: int = 1) -> np.ndarray:
+    """One frame of the citizen, turned `yaw` degrees (+ is their left): for screens and
+    tests that need a picture, not a challenge (a whole turn_sequence takes seconds)."""
+    p = person(name)
+    img = p.image() if yaw == 0 else head_turn(p.image(), p, yaw)
+    return _noise(_place(img, p, (320, 200), LIVE_IOD), np.random.default_rng(seed))
+
+
 def photo_sequence(name: str, seed: int = 2, pitch: float = 0.0) -> list[np.ndarray]:
     """A printed photo of the face, held up, then tilted and moved to fake a turn."""
     p = person(name)

@@ -38,6 +38,11 @@ APPLICANT_ID_TYPES = (
 )
 VERIFICATION_METHODS = ("chip", "id_card_reader", "typed", "staff")
 FACE_MATCH_RESULTS = ("match", "no_match", "not_done")
+FACE_MATCH_LIVENESS = ("passed", "failed", "not_checked")
+# Applicant.verification.face_match's properties. The contract does not close the object,
+# but says it never carries an image or a template: the simulator refuses any other key, so
+# a kiosk that starts sending one fails its tests here first.
+FACE_MATCH_KEYS = ("result", "score", "threshold", "liveness", "model", "not_done_reason")
 DELIVERY_KINDS = ("pickup", "mail")
 DEVICE_STATUSES = ("ok", "degraded", "offline", "error")
 
@@ -218,10 +223,37 @@ def _check_applicant(value: Any, problems: list[FieldProblem]) -> None:
         if method is not None and method not in VERIFICATION_METHODS:
             problems.append(FieldProblem(prefix + "verification.method", "not_allowed"))
         face = verification.get("face_match")
-        if face is not None and (
-            not isinstance(face, dict) or face.get("result") not in FACE_MATCH_RESULTS
-        ):
-            problems.append(FieldProblem(prefix + "verification.face_match.result", "not_allowed"))
+        if face is not None:
+            _check_face_match(face, prefix + "verification.face_match", problems)
+
+
+def _check_face_match(face: Any, at: str, problems: list[FieldProblem]) -> None:
+    """Applicant.verification.face_match exactly: result's enum, score and threshold
+    numbers (a match reaches its threshold), liveness's enum, model and not_done_reason
+    strings, nothing else."""
+    if not isinstance(face, dict):
+        problems.append(FieldProblem(at, "not_an_object"))
+        return
+    if face.get("result") not in FACE_MATCH_RESULTS:
+        problems.append(FieldProblem(at + ".result", "not_allowed"))
+    for key in face:
+        if key not in FACE_MATCH_KEYS:
+            problems.append(FieldProblem(f"{at}.{key}", "not_in_contract"))
+    for key in ("score", "threshold"):
+        value = face.get(key)
+        if value is not None and (isinstance(value, bool)
+                                  or not isinstance(value, int | float)):
+            problems.append(FieldProblem(f"{at}.{key}", "not_a_number"))
+    if face.get("liveness") is not None and face["liveness"] not in FACE_MATCH_LIVENESS:
+        problems.append(FieldProblem(at + ".liveness", "not_allowed"))
+    for key in ("model", "not_done_reason"):
+        value = face.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            problems.append(FieldProblem(f"{at}.{key}", "not_a_string"))
+    score, threshold = face.get("score"), face.get("threshold")
+    if (face.get("result") == "match" and isinstance(score, int | float)
+            and isinstance(threshold, int | float) and score < threshold):
+        problems.append(FieldProblem(at + ".score", "below_threshold"))
 
 
 SUBMISSION_REQUIRED = (

@@ -118,7 +118,9 @@ class Rig:
         return SyncWorker(self.outbox, self.client, settings.sync).run_until_empty(timeout_s)
 
 
-def make_rig(folder: Path, platform, *, executor=None, card=None) -> tuple[Rig, VirtualPrinter]:
+def make_rig(folder: Path, platform, *, executor=None, card=None, face=None,
+             flow_settings: FlowSettings | None = None,
+             staff_credentials=None) -> tuple[Rig, VirtualPrinter]:
     settings = load_queue_settings(write_config(folder, platform.base_url))
     outbox = Outbox(settings.storage, settings.kiosk)
     client = PlatformClient(settings.platform, settings.kiosk.id)
@@ -128,8 +130,10 @@ def make_rig(folder: Path, platform, *, executor=None, card=None) -> tuple[Rig, 
     printer = Printer.from_url(vp.url, "cn-80", timeouts=Timeouts(status_s=2.0))
     clock = FakeClock()
     card = card or FakeCard()
-    flow = Flow(FlowSettings(PLACE, RECEIPT), catalog=store, outbox=outbox, printer=printer,
-                card=card, platform=client, executor=executor or InlineExecutor(), clock=clock)
+    flow = Flow(flow_settings or FlowSettings(PLACE, RECEIPT), catalog=store, outbox=outbox,
+                printer=printer, card=card, platform=client,
+                executor=executor or InlineExecutor(), clock=clock, face=face,
+                staff_credentials=staff_credentials)
     # As build_kiosk says of a kiosk without an [idcard] reader (test_flow_idcard.py has one).
     flow.device_status("idcard_reader", "offline", "not_configured")
     rig = Rig(flow, clock, card, outbox, client, vp, platform, store, folder)

@@ -78,8 +78,8 @@ def test_heartbeat_devices_fit_the_contract():
     h = Health()
     h.report("printer", "offline", "paper_out", "no paper")
     devices = h.heartbeat_devices()
-    assert set(devices) == {"card_reader", "idcard_reader", "camera", "printer", "platform",
-                            "storage"}
+    assert set(devices) == {"card_reader", "idcard_reader", "camera", "face_camera", "printer",
+                            "platform", "storage"}
     assert {d["status"] for d in devices.values()} <= {"ok", "degraded", "offline", "error"}
     assert devices["printer"]["status"] == "offline"
     assert devices["printer"]["detail"].startswith("paper_out: no paper")

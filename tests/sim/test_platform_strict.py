@@ -89,3 +89,35 @@ def test_every_contract_id_type_is_accepted(sim, id_type):
     body = submission(sim)
     body["applicant"]["id_type"] = id_type
     assert post_submission(sim, body).status_code == 201
+
+
+FACE = {"result": "match", "score": 0.81, "threshold": 0.5, "liveness": "passed",
+        "model": "dlib_face_recognition_resnet_model_v1+hog+5pt dlib 20.0.1"}
+
+
+@pytest.mark.parametrize("face_match", [
+    FACE, {"result": "no_match", "score": 0.3, "threshold": 0.5, "liveness": "failed"},
+    {"result": "not_done", "not_done_reason": "staff_confirmed"}, {"result": "not_done"}])
+def test_face_match_as_the_contract_has_it_is_accepted(sim, face_match):
+    body = submission(sim)
+    body["applicant"]["verification"] = {"method": "chip", "face_match": face_match}
+    assert post_submission(sim, body).status_code == 201
+
+
+@pytest.mark.parametrize(("face_match", "field", "problem"), [
+    ({**FACE, "result": "maybe"}, "face_match.result", "not_allowed"),
+    ({**FACE, "score": "0.8"}, "face_match.score", "not_a_number"),
+    ({**FACE, "threshold": True}, "face_match.threshold", "not_a_number"),
+    ({**FACE, "liveness": "probably"}, "face_match.liveness", "not_allowed"),
+    ({**FACE, "model": 20}, "face_match.model", "not_a_string"),
+    ({"result": "not_done", "not_done_reason": ""}, "face_match.not_done_reason",
+     "not_a_string"),
+    ({**FACE, "score": 0.42}, "face_match.score", "below_threshold"),
+    ({**FACE, "template": [0.1] * 128}, "face_match.template", "not_in_contract"),
+    ({**FACE, "image": "/9j/4AAQ"}, "face_match.image", "not_in_contract"),
+    ("match", "face_match", "not_an_object"),
+])
+def test_face_match_outside_the_contract_is_refused(sim, face_match, field, problem):
+    body = submission(sim)
+    body["applicant"]["verification"] = {"method": "chip", "face_match": face_match}
+    _refused(post_submission(sim, body), "applicant.verification." + field, problem)

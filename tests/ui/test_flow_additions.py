@@ -22,14 +22,14 @@ from tests.conftest import write_config
 from tests.kiosk.flow_rig import PLACE, RECEIPT, FakeCard, FlowSettings, page_jpeg
 
 
-def make_flow(folder, executor=None) -> tuple[Flow, Outbox]:
+def make_flow(folder, executor=None, face=None) -> tuple[Flow, Outbox]:
     settings = load_queue_settings(write_config(folder, log_dir=False))
     outbox = Outbox(settings.storage, settings.kiosk)
     (folder / "catalog.json").write_text(json.dumps(
         {"etag": "t", "fetched_at": 0, "catalog": build_catalog(3)}), encoding="utf-8")
     flow = Flow(FlowSettings(PLACE, RECEIPT), catalog=CatalogStore(folder / "catalog.json", None),
                 outbox=outbox, printer=None, card=FakeCard(), platform=None,
-                executor=executor or InlineExecutor())
+                executor=executor or InlineExecutor(), face=face)
     return flow, outbox
 
 

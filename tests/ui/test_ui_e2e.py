@@ -22,15 +22,19 @@ from kiosk.flow.state import Screen
 
 
 @pytest.fixture
-def pcsc_world(tmp_path, card_rig):
+def pcsc_world(tmp_path, card_rig, request):
+    """`face` (indirect parameter): a face camera and the real face model, the passport's
+    DG2 then showing the person the face camera sees (sim/face)."""
+    face = getattr(request, "param", False)
     slot = card_rig.slots[1]
-    slot.present("chinese")
-    world = DemoWorld(tmp_path / "world", use_pcscd=False)
+    slot.present("chinese_face" if face else "chinese")
+    world = DemoWorld(tmp_path / "world", use_pcscd=False, face=face)
     # The kiosk's own CardService reads the slot through pcscd (no in-process chip).
     world.config_path = write_demo_config(
         world.folder, world.platform.base_url, world.printer.url,
         str(world.folder / "camera" / "frame_*.jpg"), reader=slot.reader,
-        csca_dir=card_rig.csca_dir)
+        csca_dir=card_rig.csca_dir,
+        face_source=str(world.folder / "face" / "frame_*.jpg") if face else None)
     try:
         yield world
     finally:
@@ -109,7 +113,11 @@ def visit_by_touch(app, kiosk, ui) -> None:
     assert identity.name == "张伟" and identity.verified and identity.has_photo
     wait_for(app, lambda: finger.visible("confirmIdentity"), "the chip's result")
     finger.tap("confirmIdentity")
-    assert flow.state.screen == Screen.CHOOSE_SERVICE
+    if flow.state.screen == Screen.FACE:  # 请正视摄像头: the real model, sim/face's feed
+        wait_for(app, lambda: finger.visible("facePreview")
+                 or flow.state.screen != Screen.FACE, "the face camera's preview", 60)
+        wait_for(app, lambda: flow.state.screen != Screen.FACE, "the face check", 60)
+    assert flow.state.screen == Screen.CHOOSE_SERVICE, flow.state.message
 
     finger.type_into("search", "hz")  # pinyin initials of 护照
     assert flow.state.view.query == "hz"
@@ -162,11 +170,25 @@ def printed_receipt(world):
     return job, codes
 
 
+@pytest.mark.parametrize("pcsc_world", [True], indirect=True, ids=["face_match"])
 def test_a_whole_visit_by_touch_with_the_chip_through_pcscd(pcsc_world, touchscreen):
     app, kiosk, ui = touchscreen
+    assert kiosk.face is not None  # [face_camera]: the model process started with the kiosk
     visit_by_touch(app, kiosk, ui)
     view = kiosk.flow.state.view
     assert view.printed is True and not view.offline
+    # What the platform received: the face matched the chip's photo, and how well.
+    platform = pcsc_world.platform
+    wait_for(app, lambda: any(r.tracking_no == view.tracking_no
+                              for r in platform.state.submissions.values()),
+             "delivery to the platform", 30)
+    body = next(json.loads(r.canonical_body) for r in platform.state.submissions.values()
+                if r.tracking_no == view.tracking_no)
+    face = body["applicant"]["verification"]["face_match"]
+    assert face["result"] == "match" and face["liveness"] == "passed", face
+    assert face["threshold"] == 0.5 and face["threshold"] <= face["score"] <= 1.0
+    assert face["model"].startswith("dlib_face_recognition_resnet_model_v1")
+    assert set(face) == {"result", "score", "threshold", "liveness", "model"}
     job, codes = printed_receipt(pcsc_world)
     assert len(codes) == 1
     assert view.tracking_no in codes[0] and view.query_code in codes[0]

@@ -372,25 +372,7 @@ Window {
         }
     }
 
-    Rectangle {
-        id: busyVeil
-        objectName: "busy"
-        anchors.fill: parent
-        visible: root.s.busy !== ""
-        color: theme.veil
-        MouseArea { anchors.fill: parent }
-        Rectangle {
-            anchors.centerIn: parent
-            width: Math.min(parent.width * 0.7, busyText.implicitWidth + theme.margin * 4)
-            height: busyText.implicitHeight + theme.margin * 3
-            radius: 12
-            color: theme.panel
-            border.color: theme.line
-            Label { id: busyText; anchors.centerIn: parent; width: parent.width - theme.margin * 2
-                    horizontalAlignment: Text.AlignHCenter; wrapMode: Text.WordWrap
-                    text: root.s.busy_text || ""; font.pixelSize: theme.title }
-        }
-    }
+    BusyBox { id: busyVeil; anchors.fill: parent }  // BusyBox.qml: the ring, "stop waiting"
 
     // "Leave this application?": the flow asks (state.confirm_leave) before anything the
     // citizen gave is erased. "Continue" is the big, safe default; leaving is spelt out.

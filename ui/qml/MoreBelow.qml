@@ -3,6 +3,9 @@ import QtQuick
 // Shows that a list goes on: a scroll track with its thumb, and where more is hidden a fade
 // with "scroll for more" (a touchscreen has no wheel or scrollbar to discover it by).
 // Put it beside the list: MoreBelow { flick: list; anchors.fill: list }. Takes no touches.
+// The "scroll for more" pill lies just outside the list (below it, at its left end; the
+// buttons of a screen sit at the right): it never covers a result. A list with nothing
+// under it leaves `room` for it below.
 Item {
     id: hint
     property Flickable flick
@@ -13,6 +16,10 @@ Item {
     readonly property bool scrolls: extent > span + 2
     readonly property bool more: scrolls && pos + span < extent - 2
     objectName: "moreBelow"
+    // What a list with nothing under it leaves free below itself for the pill; none while
+    // the keyboard is up (the citizen is typing, and every line of the list counts then).
+    readonly property bool typing: Qt.inputMethod.visible
+    readonly property real room: typing ? 0 : moreText.implicitHeight + theme.gap * 1.5 + (horizontal ? 10 : 0)
 
     Rectangle {  // the track, in the margin just outside the list: it covers nothing
         visible: hint.scrolls
@@ -45,11 +52,10 @@ Item {
     }
     Rectangle {
         objectName: "moreBelowLabel"
-        visible: hint.more
-        anchors { horizontalCenter: hint.horizontal ? undefined : parent.horizontalCenter
+        visible: hint.more && !hint.typing
+        anchors { left: hint.horizontal ? undefined : parent.left
                   right: hint.horizontal ? parent.right : undefined
-                  verticalCenter: hint.horizontal ? parent.verticalCenter : undefined
-                  bottom: hint.horizontal ? undefined : parent.bottom; bottomMargin: theme.gap / 2 }
+                  top: parent.bottom; topMargin: hint.horizontal ? 10 : theme.gap / 2 }
         width: moreText.implicitWidth + theme.gap * 2
         height: moreText.implicitHeight + theme.gap
         radius: height / 2

@@ -33,18 +33,22 @@ Item {
             source: visible ? "image://flow/page/" + scr.v.material.code + "/" + scr.v.checking + "/" + vm.serial : ""
         }
     }
+    // What to do is the instruction above (once); beside the picture only what is new.
     Column {
         anchors { left: theme.portrait ? parent.left : stage.right; right: parent.right; top: theme.portrait ? stage.bottom : head.bottom
                   margins: theme.margin; leftMargin: theme.portrait ? 0 : theme.margin }
         spacing: theme.gap
-        Label { width: parent.width; visible: scr.v.awaiting_page; text: vm.t.capture_auto; font.bold: true }
         Label { width: parent.width; objectName: "hint"; visible: scr.v.awaiting_page && !!scr.v.hint
                 text: scr.v.hint ? vm.text("capture." + scr.v.hint) : ""; color: theme.warn; font.pixelSize: theme.title }
-        Label { width: parent.width; visible: !scr.v.awaiting_page; text: vm.t.check_page; font.bold: true }
         Flow {
             width: parent.width
             spacing: theme.gap
-            Btn { objectName: "retake"; visible: !scr.v.awaiting_page && scr.v.checking !== null; text: "↺ " + vm.t.retake
+            // Beside the automatic capture: the citizen's own shutter.
+            Btn { objectName: "shutter"; visible: scr.v.awaiting_page; text: "◉ " + vm.t.shutter; primary: true; big: true
+                  onClicked: vm.send("shutter", []) }
+            Btn { objectName: "undoRemove"; visible: scr.v.can_undo; text: "↶ " + vm.t.removed_undo
+                  onClicked: vm.send("undo_remove", []) }
+            Btn { objectName: "retake"; visible: !scr.v.awaiting_page && scr.v.checking !== null && scr.v.checking !== undefined; text: "↺ " + vm.t.retake
                   onClicked: vm.send("retake", [scr.v.checking]) }
             Btn { objectName: "addPage"; visible: !scr.v.awaiting_page && scr.v.can_add_page; text: "+ " + vm.t.add_page
                   onClicked: vm.send("add_page", []) }
@@ -56,7 +60,7 @@ Item {
             width: parent.width
             spacing: theme.gap
             Repeater { model: scr.v.pages
-                Btn { text: vm.t.page_n.replace("{n}", index + 1) + "  ✕"; danger: true
+                Btn { objectName: "page_" + (index + 1); text: vm.t.page_n.replace("{n}", index + 1) + "  ✕"; danger: true
                       onClicked: vm.send("remove_page", [index]) } }
         }
     }

@@ -17,7 +17,7 @@ Item {
         id: cats
         objectName: "categories"
         anchors { left: parent.left; top: search.bottom; topMargin: theme.gap
-                  bottom: theme.portrait ? undefined : parent.bottom }
+                  bottom: theme.portrait ? undefined : parent.bottom; bottomMargin: catsHint.room }
         width: theme.portrait ? parent.width : Math.max(theme.touch * 4.5, parent.width * 0.28)
         height: theme.portrait ? theme.touch + theme.gap : undefined
         orientation: theme.portrait ? ListView.Horizontal : ListView.Vertical
@@ -35,11 +35,17 @@ Item {
         id: list
         objectName: "services"
         anchors { left: theme.portrait ? parent.left : cats.right; right: parent.right; top: theme.portrait ? cats.bottom : search.bottom
-                  bottom: parent.bottom; leftMargin: theme.portrait ? 0 : theme.margin; topMargin: theme.gap }
+                  bottom: parent.bottom; leftMargin: theme.portrait ? 0 : theme.margin
+                  topMargin: theme.gap + (theme.portrait ? catsHint.room : 0); bottomMargin: listHint.room }
         spacing: theme.gap
         clip: true
         model: scr.v.services
-        header: Label { text: scr.v.services.length > 0 ? scr.v.services.length + " " + vm.t.services_found : (scr.v.query || scr.v.category ? vm.t.no_services : vm.t.browse_hint); color: theme.muted; height: implicitHeight + theme.gap }
+        // Text made larger while the list is shown: the header grows; keep it in view.
+        Connections { target: theme; function onScaleChanged() { list.positionViewAtBeginning() } }
+        header: Label { objectName: "servicesHeader"; width: list.width; color: theme.muted; height: implicitHeight + theme.gap
+                        text: scr.v.services.length === 0 ? vm.t.no_services
+                              : !scr.v.query && !scr.v.category ? vm.t.all_services.replace("{n}", scr.v.services.length)
+                              : scr.v.services.length + " " + vm.t.services_found }
         delegate: Rectangle {
             objectName: "service_" + modelData.code
             width: list.width
@@ -59,6 +65,6 @@ Item {
             MouseArea { anchors.fill: parent; onClicked: vm.send("choose_service", [modelData.code]) }
         }
     }
-    MoreBelow { flick: cats; anchors.fill: cats; horizontal: theme.portrait }
-    MoreBelow { flick: list; anchors.fill: list }
+    MoreBelow { id: catsHint; flick: cats; anchors.fill: cats; horizontal: theme.portrait }
+    MoreBelow { id: listHint; flick: list; anchors.fill: list }
 }

@@ -13,9 +13,14 @@ Item {
         return Qt.ImhNone
     }
     Label { id: head; text: scr.v.service + "   " + vm.t.page.replace("{page}", scr.v.page + 1).replace("{pages}", scr.v.pages); color: theme.muted }
+    // Once for the page, not beside each field: why the document's fields cannot be typed over.
+    Label { id: lockedNote; objectName: "lockedNote"; anchors { left: parent.left; right: parent.right; top: head.bottom; topMargin: theme.gap / 2 }
+            readonly property bool any: scr.v.fields.some(function (x) { return x.prefilled })
+            visible: any; height: any ? implicitHeight : 0
+            text: vm.t.locked_note; color: theme.muted }
     Flickable {
         id: formFlick
-        anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
+        anchors { left: parent.left; right: parent.right; top: lockedNote.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
         contentHeight: fields.implicitHeight
         clip: true
         Column {
@@ -35,7 +40,7 @@ Item {
                     width: fields.width
                     readonly property real col: theme.portrait ? width : (width - 2 * spacing) / 3
                     Label { width: frow.col; text: fd.label + (fd.required ? " *" : "")
-                            + (fd.prefilled ? "  (" + vm.t.from_chip + ")" : ""); font.bold: true }
+                            + (fd.prefilled ? "  (" + vm.t.from_document + ")" : ""); font.bold: true }
                     Item {
                         width: frow.col; height: fd.type === "select" ? opts.implicitHeight : input.implicitHeight
                         Field {
@@ -47,6 +52,7 @@ Item {
                             bad: !!fd.message && fd.message.level === "error"
                             hints: scr.hintsFor(fd.type)
                             maxLength: fd.max_length || 200
+                            readOnly: fd.prefilled === true
                             onEdited: (t) => vm.send("set_field", [fd.field, t])
                         }
                         Flow {
@@ -56,6 +62,8 @@ Item {
                             spacing: theme.gap
                             Repeater { model: frow.fd.options || []
                                 Btn { objectName: "option_" + frow.fieldName + "_" + modelData.value
+                                      visible: !frow.fd.prefilled || frow.value === modelData.value
+                                      enabled: !frow.fd.prefilled
                                       text: modelData.label; primary: frow.value === modelData.value
                                       onClicked: vm.send("set_field", [frow.fieldName, modelData.value]) } }
                         }

@@ -48,7 +48,13 @@ Item {
             Label { width: parent.width
                     text: scr.who ? (scr.fromCard && scr.who.id_type !== "foreign_permanent_resident" ? vm.t.id_number_card : vm.t.document_number)
                                     + ": " + scr.who.document_number : "" }
-            Label { width: parent.width; visible: !scr.fromCard; text: scr.who ? vm.t.nationality + ": " + scr.who.nationality : "" }
+            // The ICAO codes in words ("CHN" is 中国), for the passport and the foreigner's card.
+            Label { objectName: "nationality"; width: parent.width
+                    visible: !!scr.who && (!scr.fromCard || scr.who.id_type === "foreign_permanent_resident")
+                    text: scr.who ? vm.t.nationality + ": " + (scr.who.nationality_name || scr.who.nationality) : "" }
+            Label { objectName: "issuingState"; width: parent.width
+                    visible: !!scr.who && !scr.fromCard && !!scr.who.issuing_state && scr.who.issuing_state !== scr.who.nationality
+                    text: scr.who ? vm.t.issuing_state + ": " + (scr.who.issuing_state_name || scr.who.issuing_state) : "" }
             Label { width: parent.width; visible: scr.fromCard && !!scr.who.nation; text: scr.who ? vm.t.nation + ": " + scr.who.nation : "" }
             Label { objectName: "address"; width: parent.width; visible: scr.fromCard && !!scr.who.address
                     text: scr.who ? vm.t.address + ": " + scr.who.address : "" }
@@ -67,7 +73,9 @@ Item {
             Label { width: parent.width; visible: !!scr.v.assisted_by; text: vm.t.assisted_by + ": " + (scr.v.assisted_by || ""); color: theme.muted }
         }
     }
+    // A grey "confirm" (the chip failed its check) is explained by the message above it.
     Row {
+        id: confirmRow
         visible: !!scr.who
         anchors { right: parent.right; bottom: parent.bottom }
         spacing: theme.gap
@@ -149,7 +157,7 @@ Item {
             anchors { left: theme.portrait ? parent.left : previewBox.right; right: parent.right
                       top: theme.portrait ? previewBox.bottom : parent.top; margins: theme.margin }
             spacing: theme.margin
-            Label { width: parent.width; text: vm.t.place_document; font.pixelSize: theme.title; font.bold: true }
+            // "Place the photo page on the scanner" is the instruction above: not again here.
             Label { width: parent.width; text: vm.t.mrz_hint; color: theme.muted }
             Label { width: parent.width; visible: scr.v.waiting_for_card; text: vm.t.waiting_for_card; color: theme.warn }
             Btn { objectName: "typeInstead"; text: "⌨ " + vm.t.type_instead; onClicked: vm.send("use_typed_mrz", []) }
@@ -166,10 +174,13 @@ Item {
         spacing: theme.gap
         Label { text: vm.t.document_number }
         Field { id: docNo; objectName: "mrzNumber"; width: parent.width; maxLength: 9; hints: Qt.ImhUppercaseOnly | Qt.ImhNoPredictiveText }
-        Label { text: vm.t.birth_date }
-        Field { id: birth; objectName: "mrzBirth"; width: parent.width; maxLength: 10; hints: Qt.ImhDigitsOnly }
+        Label { objectName: "birth_label"; text: vm.t.birth_date }
+        // Typed as the label and the example say (1985-03-15); 19850315 works as well.
+        Field { id: birth; objectName: "mrzBirth"; width: parent.width; maxLength: 10; placeholder: vm.t.birth_example
+                hints: Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText }
         Label { text: vm.t.expiry_date }
-        Field { id: expiry; objectName: "mrzExpiry"; width: parent.width; maxLength: 10; hints: Qt.ImhDigitsOnly }
+        Field { id: expiry; objectName: "mrzExpiry"; width: parent.width; maxLength: 10; placeholder: vm.t.expiry_example
+                hints: Qt.ImhFormattedNumbersOnly | Qt.ImhNoPredictiveText }
         Row {
             spacing: theme.gap
             Btn { objectName: "readChip"; text: vm.t.read_chip; primary: true; big: true

@@ -8,7 +8,8 @@ Item {
     Label { id: head; text: scr.v.service; color: theme.muted }
     ListView {
         id: list
-        anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: actions.top; topMargin: theme.gap; bottomMargin: theme.gap }
+        anchors { left: parent.left; right: parent.right; top: head.bottom; bottom: whyNot.visible ? whyNot.top : actions.top
+                  topMargin: theme.gap; bottomMargin: theme.gap }
         spacing: theme.gap
         clip: true
         model: scr.v.items
@@ -44,6 +45,19 @@ Item {
         anchors { right: parent.right; bottom: parent.bottom }
         text: vm.t.materials_done + " ›"; primary: true; big: true; enabled: scr.v.can_continue
         onClicked: vm.send("materials_done", [])
+    }
+    // Greyed out "continue" says what it waits for, beside it.
+    Label {
+        id: whyNot
+        objectName: "whyNot"
+        visible: !scr.v.can_continue && scr.v.missing.length > 0
+        // Just above the button, right-aligned: beside it there is no room in portrait or
+        // in large text; the list above ends where this begins.
+        anchors { right: parent.right; left: parent.left; bottom: actions.top; bottomMargin: theme.gap }
+        horizontalAlignment: Text.AlignRight
+        wrapMode: Text.WordWrap
+        color: theme.bad
+        text: vm.t.still_needed.replace("{items}", scr.v.missing.join(vm.state.lang === "zh" ? "、" : ", "))
     }
     MoreBelow { flick: list; anchors.fill: list }
 }

@@ -49,11 +49,18 @@ Item {
         text: vm.t.oos_devices + ": " + (v.missing || []).map(function (d) { return vm.t["dev." + d] || d }).join(", ")
         color: theme.muted
     }
-    Btn {
-        objectName: "oosStaff"
+    // Staff (the technician at night, the platform down too): this button, or the staff
+    // card laid on the reader, opens sign-in whenever someone could sign in.
+    Row {
         anchors { right: parent.right; bottom: parent.bottom }
+        spacing: theme.gap
         visible: v.staff_possible
-        text: vm.t.staff
-        onClicked: vm.send("open_staff_sign_in", [])
+        Label { objectName: "oosStaffHint"; anchors.verticalCenter: parent.verticalCenter
+                text: vm.t.oos_staff_hint; color: theme.muted; font.pixelSize: theme.small }
+        Btn {
+            objectName: "oosStaff"
+            text: vm.t.staff
+            onClicked: vm.send("open_staff_sign_in", [])
+        }
     }
 }

@@ -12,9 +12,13 @@ Item {
         spacing: theme.margin
         Label { width: parent.width; text: scr.v.service; font.pixelSize: theme.title; font.bold: true }
         Label { width: parent.width; text: vm.t.tracking_no; color: theme.muted }
-        Label { objectName: "trackingNo"; width: parent.width; text: scr.v.tracking_no; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace" }
+        // One line, whatever the text size: a number broken across lines is misread; it
+        // shrinks to the width instead (never below body text).
+        Label { objectName: "trackingNo"; width: parent.width; text: scr.v.tracking_no; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace"
+                wrapMode: Text.NoWrap; fontSizeMode: Text.HorizontalFit; minimumPixelSize: theme.font }
         Label { width: parent.width; text: vm.t.query_code; color: theme.muted }
-        Label { objectName: "queryCode"; width: parent.width; text: scr.v.query_code; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace" }
+        Label { objectName: "queryCode"; width: parent.width; text: scr.v.query_code; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace"
+                wrapMode: Text.NoWrap; fontSizeMode: Text.HorizontalFit; minimumPixelSize: theme.font }
         Label { width: parent.width; objectName: "printState"
                 text: scr.v.printed === true ? vm.t.printed : scr.v.printed === false ? vm.t.not_printed : vm.t.printing
                 color: scr.v.printed === false ? theme.bad : theme.ok; font.bold: true }

@@ -8,7 +8,8 @@ Item {
     function deliveryLabel(k) { return k === "mail" ? vm.t.delivery_mail : vm.t.delivery_pickup }
     Flickable {
         id: reviewFlick
-        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actions.top; bottomMargin: theme.gap }
+        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: whyNot.visible ? whyNot.top : actions.top
+                  bottomMargin: theme.gap }
         contentHeight: body.implicitHeight
         clip: true
         Column {
@@ -17,8 +18,6 @@ Item {
             spacing: theme.gap
             Label { width: parent.width; text: scr.v.service + " · " + vm.t.promised_days + " " + scr.v.promised_days + " " + vm.t.days
                     + " · " + (scr.v.fee_cny > 0 ? scr.v.fee_cny + " " + vm.t.yuan : vm.t.free); font.pixelSize: theme.title; font.bold: true }
-            Label { width: parent.width; visible: scr.v.problems.length > 0; color: theme.bad
-                    text: vm.t.problems + ": " + scr.v.problems.join(", ") }
             Label { text: vm.t.review_identity; font.bold: true; color: theme.accent }
             Label { width: parent.width; objectName: "reviewName"
                     text: scr.v.identity ? scr.v.identity.name + " · " + scr.v.identity.document_number
@@ -35,7 +34,8 @@ Item {
                     Label { id: rl; width: parent.width * 0.35; anchors.verticalCenter: parent.verticalCenter; text: modelData.label; color: theme.muted }
                     Label { id: rv; anchors { left: rl.right; right: eb.left; verticalCenter: parent.verticalCenter; margins: theme.gap }
                             text: modelData.value }
-                    Btn { id: eb; anchors.right: parent.right; text: "✎"; onClicked: vm.send("edit_field", [modelData.field]) }
+                    Btn { id: eb; anchors.right: parent.right; text: "✎"; onClicked: vm.send("edit_field", [modelData.field])
+                          visible: !modelData.locked }  // from the document: not edited here
                 }
             }
             Row { spacing: theme.gap
@@ -57,6 +57,19 @@ Item {
         anchors { right: parent.right; bottom: parent.bottom }
         text: vm.t.submit + " ›"; primary: true; big: true; enabled: scr.v.problems.length === 0
         onClicked: vm.send("submit", [])
+    }
+    // Greyed out "submit" says what it waits for, beside it (in words, not field codes).
+    Label {
+        id: whyNot
+        objectName: "whyNot"
+        visible: scr.v.problems.length > 0
+        // Just above the button, right-aligned: beside it there is no room in portrait or
+        // in large text; the list above ends where this begins.
+        anchors { right: parent.right; left: parent.left; bottom: actions.top; bottomMargin: theme.gap }
+        horizontalAlignment: Text.AlignRight
+        wrapMode: Text.WordWrap
+        color: theme.bad
+        text: vm.t.still_needed.replace("{items}", scr.v.problem_names.join(vm.state.lang === "zh" ? "、" : ", "))
     }
     MoreBelow { flick: reviewFlick; anchors.fill: reviewFlick }
 }
