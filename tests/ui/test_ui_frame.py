@@ -182,6 +182,16 @@ def test_help_calls_staff_through_the_heartbeat_and_the_call_shows_everywhere(
     assert flow.state.staff_call is None and not finger.visible("staffCallBanner")
     wait_for(app, lambda: heartbeat_counters(world, kiosk).get("call_staff_open") == 0,
              "the heartbeat saying the call is over", 10)
+    # A call the flow made (a face check that failed) is shown, but not the citizen's to
+    # cancel: the staff member must come.
+    flow.visit.call_staff("face_check")
+    flow.visit.publish()
+    app.processEvents()
+    assert finger.visible("staffCallBanner") and not finger.visible("bannerCancelCall")
+    flow.visit.end_staff_call()
+    flow.visit.publish()
+    app.processEvents()
+    assert not finger.visible("staffCallBanner")
 
     # Help left open when the visit ends is not open for the next citizen.
     finger.tap("help")

@@ -23,6 +23,9 @@ Window {
     // The help overlay is the screen's own business (it changes nothing in the visit).
     property bool helpOpen: false
     readonly property bool staffCalled: !!s.staff_call
+    // Only the citizen's own call (帮助) is theirs to cancel; one the flow made (a face
+    // check that did not succeed) waits for the staff member.
+    readonly property bool callCancellable: s.staff_call === "help"
 
     QtObject {
         id: theme
@@ -255,6 +258,7 @@ Window {
             Btn {
                 id: bannerCancel
                 objectName: "bannerCancelCall"
+                visible: root.callCancellable
                 anchors { right: parent.right; rightMargin: theme.margin; verticalCenter: parent.verticalCenter }
                 text: vm.t.cancel_call
                 onClicked: send("cancel_staff_call")
@@ -358,7 +362,7 @@ Window {
                     Label { objectName: "staffCalled"; width: parent.width; visible: root.staffCalled
                             text: "☎ " + vm.t.staff_called; font.bold: true; color: theme.warn
                             font.pixelSize: theme.title }
-                    Btn { objectName: "cancelStaffCall"; visible: root.staffCalled
+                    Btn { objectName: "cancelStaffCall"; visible: root.staffCalled && root.callCancellable
                           text: vm.t.cancel_call; onClicked: send("cancel_staff_call") }
                     Item {
                         width: parent.width
