@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from offline_queue.catalog_rules import catalog_problems
@@ -21,7 +22,7 @@ from offline_queue.tracking import SequenceExhausted
 
 from ..catalog import Service
 from ..forms import check, check_all, contact_of, form_body, prefill
-from ..receipt import filing_receipt
+from ..receipt import filing_receipt, next_steps
 from ..session import Identity
 from ..strings import table
 from .receipts import Receipts
@@ -374,10 +375,15 @@ class Filing:
         service = v.vs.service
         assert service is not None
         offline = not v.platform_up()
-        doc = filing_receipt(filed, service.info(), v.settings.place, v.settings.receipt,
-                             materials=received, offline=offline, lang=v.vs.lang)
+        delivery = v.session.delivery or service.delivery[0]
+        info = service.info()
+        doc = filing_receipt(filed, info, v.settings.place, v.settings.receipt,
+                             materials=received, offline=offline, lang=v.vs.lang,
+                             delivery=delivery)
+        steps = next_steps(info, delivery=delivery, filed_at=datetime.fromisoformat(
+            filed.created_at), offline=offline, lang=v.vs.lang)
         v.vs.receipt = ShownReceipt("filing", service.name, filed.tracking_no, filed.query_code,
-                                 doc, offline)
+                                 doc, offline, next_steps=steps)
         log.info("flow_filed tracking_no=%s offline=%s assisted=%s", filed.tracking_no,
                  offline, v.session.staff is not None)
         # Committed: the citizen's data now lives (encrypted) in the outbox only.

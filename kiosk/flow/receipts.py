@@ -62,4 +62,4 @@ class Receipts:
         assert r is not None
         return ReceiptView(r.kind, r.service, r.tracking_no, r.query_code,
                            tracking_url(v.settings.receipt, r.tracking_no, r.query_code),
-                           r.printed, r.offline, r.printed is False)
+                           r.printed, r.offline, r.printed is False, r.next_steps)

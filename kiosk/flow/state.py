@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 # Availability lives in kiosk.health; re-exported here, where the UI and tests know it.
+from ..receipt import NextStep
 from ..runtime.health import CAPABILITY_NEEDS, DEVICES, Capability, DeviceLine  # noqa: F401
 from ..text import Text
 
@@ -247,6 +248,7 @@ class ReceiptView:
     printed: bool | None  # None while printing
     offline: bool
     can_reprint: bool
+    next_steps: tuple[NextStep, ...] = ()  # what comes next (as printed on the receipt)
 
 
 @dataclass(frozen=True)

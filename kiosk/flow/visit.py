@@ -26,6 +26,7 @@ from devices.printer import Document
 from offline_queue.client import Progress, TransportError
 
 from ..catalog import Catalog, Service
+from ..receipt import NextStep
 from ..runtime.health import Counters, Health
 from ..session import Session
 from ..text import Text
@@ -83,6 +84,7 @@ class ShownReceipt:
     document: Document
     offline: bool
     printed: bool | None = None
+    next_steps: tuple[NextStep, ...] = ()  # what comes next, as the receipt prints it
 
 
 @dataclass

@@ -37,7 +37,14 @@ def test_whole_visit_online(rig):
     assert receipt_qr(job) == [tracking_url(RECEIPT, view.tracking_no, view.query_code)]
     text = job.text
     assert view.tracking_no in text and "护照首次申领" in text
-    assert "本申请已保存在本终端" not in text
+    assert "已保存在本终端" not in text
+    # What comes next: the same lines on the screen as on the paper, from the catalog.
+    steps = {s.key: s for s in view.next_steps}
+    assert steps["department"].text == "市公安局出入境管理局"
+    assert steps["fee"].text.startswith("120元") and "领取" in steps["delivery"].text
+    flat = "".join(text.split())
+    for step in view.next_steps:
+        assert "".join(f"{step.label}：{step.text}".split()) in flat, step
     assert CITIZEN_NAME not in text and CITIZEN_ID not in text
     # The personal data left the session when the outbox had it.
     assert not rig.flow.session.holds_personal_data()
@@ -71,7 +78,8 @@ def test_whole_visit_with_the_platform_down(rig):
     view = rig.flow.state.view
     assert rig.flow.state.screen == Screen.RECEIPT and view.offline and view.printed
     job = rig.printer.wait_for_jobs(1)[0]
-    assert "本申请已保存在本终端，网络恢复后将自动提交" in job.text.replace("\n", "")
+    assert "已保存在本终端，网络恢复后将自动提交" in job.text.replace("\n", "")
+    assert {s.key: s for s in view.next_steps}["status"].text.startswith("网络暂不可用")
     assert receipt_qr(job) == [view.qr_text]
     assert not rig.sync(timeout_s=0.3)  # still down: stays pending
 
@@ -217,7 +225,7 @@ def test_progress_needs_materials_then_supplement(rig):
     assert state.screen == Screen.RECEIPT and state.view.kind == "supplement"
     assert state.view.printed
     job = rig.printer.wait_for_jobs(1)[0]
-    assert "补正材料回执" in job.text and "户口簿" in job.text
+    assert "补交材料回执" in job.text and "户口簿" in job.text
     assert receipt_qr(job) == [qr]
     progress = rig.client.progress(tracking_no, code)
     assert progress.status in ("in_review", "approved", "completed")
