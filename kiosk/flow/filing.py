@@ -22,7 +22,7 @@ from offline_queue.tracking import SequenceExhausted
 
 from ..catalog import Service
 from ..forms import check, check_all, contact_of, form_body, prefill
-from ..receipt import filing_receipt, next_steps
+from ..receipt import filing_receipt
 from ..session import Identity
 from ..strings import table
 from .receipts import Receipts
@@ -380,10 +380,9 @@ class Filing:
         doc = filing_receipt(filed, info, v.settings.place, v.settings.receipt,
                              materials=received, offline=offline, lang=v.vs.lang,
                              delivery=delivery)
-        steps = next_steps(info, delivery=delivery, filed_at=datetime.fromisoformat(
-            filed.created_at), offline=offline, lang=v.vs.lang)
         v.vs.receipt = ShownReceipt("filing", service.name, filed.tracking_no, filed.query_code,
-                                 doc, offline, next_steps=steps)
+                                 doc, offline, about=info, delivery=delivery,
+                                 filed_at=datetime.fromisoformat(filed.created_at))
         log.info("flow_filed tracking_no=%s offline=%s assisted=%s", filed.tracking_no,
                  offline, v.session.staff is not None)
         # Committed: the citizen's data now lives (encrypted) in the outbox only.
@@ -423,11 +422,14 @@ class Filing:
         v = self.v
         s = v.vs.service
         assert s is not None
+        catalog = v.catalog()
+        category = catalog.category(s.category) if catalog else None
         return ServiceView(s.code, s.name, s.department, s.steps,
                            material_items(self.v.session, s.materials), s.fee_cny, s.promised_days,
                            s.kiosk_filing, s.delivery,
                            None if s.kiosk_filing else s.department,
-                           not s.kiosk_filing and v.can("ticket"))
+                           not s.kiosk_filing and v.can("ticket"),
+                           category.name if category else None)
 
     def form_view(self) -> FormView:
         v = self.v

@@ -165,6 +165,8 @@ class ServiceView:
     delivery: tuple[str, ...]
     go_instead: Text | None  # a service the kiosk cannot file: where to go
     can_take_ticket: bool
+    # The category whose windows in this hall a ticket is for (a window-only service).
+    ticket_category: Text | None = None
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,17 @@ def test_whole_visit_online(rig):
     assert rig.sync()
     audit = rig.platform.audit()["submissions"][body["submission_id"]]
     assert audit["commits"] == 1 and audit["attachments_ok"]
+    # Acknowledged while the receipt is on screen: the status is the timeline's first word,
+    # with the platform's time; in English too once the citizen switches.
+    assert steps["status"].text.startswith("已提交")
+    rig.flow.tick()
+    now = {s.key: s.text for s in rig.flow.state.view.next_steps}
+    received = rig.outbox.find(view.tracking_no).received_at
+    assert now["status"] == f"已接收（{received[11:16]}）"
+    rig.flow.set_language("en")
+    now = {s.key: s.text for s in rig.flow.state.view.next_steps}
+    assert now["status"] == f"Received ({received[11:16]})"
+    assert now["department"] == "Exit and Entry Administration, Public Security Bureau"
 
     rig.flow.finish()
     assert rig.flow.state.screen == Screen.ATTRACT
@@ -177,8 +188,10 @@ def test_maintenance_queue_retry_test_print_catalog_and_exit(rig):
 
     flow.test_print()
     assert flow.state.message.key == "maintenance.printed"
-    assert "TERMINAL STATUS" in rig.printer.wait_for_jobs(1)[0].text or \
-        "终端状态单" in rig.printer.jobs[0].text
+    slip = rig.printer.wait_for_jobs(1)[0].text
+    assert "终端状态单" in slip and "打印机" in slip  # in the visit's language, zh here
+    for raw in ("OK", "DEGRADED", "OFFLINE", "UNKNOWN", "printer", "card_reader"):
+        assert raw not in slip, (raw, slip)
 
     flow.reload_catalog()
     assert flow.state.message.key == "maintenance.catalog_unchanged"  # 304
@@ -281,6 +294,9 @@ def test_service_the_kiosk_cannot_file_says_where_to_go(rig):
     view = flow.state.view
     assert not view.kiosk_filing and view.go_instead == service.department
     assert view.can_take_ticket
+    # The words name what the ticket button gives: this hall's windows of the category.
+    category = catalog.category(service.category)
+    assert category is not None and view.ticket_category == category.name
     flow.start_form()
     assert flow.state.screen == Screen.SERVICE
     assert flow.state.message.key == "service.not_at_kiosk"
@@ -289,6 +305,11 @@ def test_service_the_kiosk_cannot_file_says_where_to_go(rig):
     assert flow.state.screen == Screen.TICKET
     assert flow.state.view.preselected == service.category
     assert not flow.session.holds_personal_data()
+    flow.pick_ticket_category(service.category)
+    ticket = flow.state.view.ticket
+    assert ticket is not None and ticket.area == category.name
+    job = rig.printer.wait_for_jobs(1)[0]
+    assert category.name.zh in job.text_lines
 
 
 def test_review_edits_and_returns(rig):

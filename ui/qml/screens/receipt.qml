@@ -1,37 +1,89 @@
 import QtQuick
 import ".."
 
-// The tracking number and query code; printed, or on screen as a QR code when not.
+// The tracking number and query code, the QR code (always: a phone can take it even when
+// the paper did not come), and what comes next, the same lines as on the paper.
 Item {
     id: scr
     readonly property var v: vm.state.view
-    Column {
-        id: info
-        anchors { left: parent.left; top: parent.top }
-        width: theme.portrait ? parent.width : parent.width * 0.55
-        spacing: theme.margin
-        Label { width: parent.width; text: scr.v.service; font.pixelSize: theme.title; font.bold: true }
-        Label { width: parent.width; text: vm.t.tracking_no; color: theme.muted }
-        Label { objectName: "trackingNo"; width: parent.width; text: scr.v.tracking_no; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace" }
-        Label { width: parent.width; text: vm.t.query_code; color: theme.muted }
-        Label { objectName: "queryCode"; width: parent.width; text: scr.v.query_code; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace" }
-        Label { width: parent.width; objectName: "printState"
-                text: scr.v.printed === true ? vm.t.printed : scr.v.printed === false ? vm.t.not_printed : vm.t.printing
-                color: scr.v.printed === false ? theme.bad : theme.ok; font.bold: true }
-        Label { width: parent.width; visible: scr.v.offline; text: vm.t.offline_note; color: theme.warn }
+    readonly property var steps: scr.v.next_steps || []
+    Flickable {
+        id: receiptFlick
+        anchors { left: parent.left; right: parent.right; top: parent.top; bottom: actions.top; bottomMargin: theme.gap }
+        contentHeight: body.height
+        clip: true
+        Item {
+            id: body
+            width: receiptFlick.width
+            // Landscape: the numbers and the QR code on the left, what comes next on the
+            // right, both in view at once; portrait: one above the other.
+            readonly property real leftWidth: theme.portrait ? width : width * 0.4
+            height: theme.portrait ? info.height + qrBox.height + next.height + theme.margin * 2
+                                   : Math.max(info.height + qrBox.height + theme.margin, next.height)
+            Column {
+                id: info
+                anchors { left: parent.left; top: parent.top }
+                width: body.leftWidth
+                spacing: theme.gap / 2
+                Label { width: parent.width; text: scr.v.service; font.pixelSize: theme.title; font.bold: true }
+                Label { width: parent.width; text: vm.t.tracking_no; color: theme.muted }
+                // One line, shrunk to fit: a tracking number broken across lines is misread.
+                Label { objectName: "trackingNo"; width: parent.width; text: scr.v.tracking_no; font.bold: true; font.family: "monospace"
+                        font.pixelSize: theme.huge; fontSizeMode: Text.HorizontalFit; minimumPixelSize: theme.font; wrapMode: Text.NoWrap }
+                Label { width: parent.width; text: vm.t.query_code; color: theme.muted }
+                Label { objectName: "queryCode"; width: parent.width; text: scr.v.query_code; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace" }
+                Label { width: parent.width; objectName: "printState"
+                        text: scr.v.printed === true ? vm.t.printed : scr.v.printed === false ? vm.t.not_printed : vm.t.printing
+                        color: scr.v.printed === false ? theme.bad : theme.ok; font.bold: true }
+            }
+            Row {
+                id: qrBox
+                anchors { left: parent.left; top: info.bottom; topMargin: theme.margin }
+                width: body.leftWidth
+                spacing: theme.margin
+                Image {
+                    id: qr
+                    objectName: "qr"
+                    width: Math.min(body.leftWidth * 0.5, theme.touch * 4)
+                    height: width
+                    fillMode: Image.PreserveAspectFit
+                    smooth: false
+                    cache: false
+                    source: "image://flow/qr/" + vm.serial
+                }
+                Label { width: parent.width - qr.width - theme.margin; anchors.verticalCenter: qr.verticalCenter
+                        text: vm.t.scan_qr; color: theme.muted }
+            }
+            Panel {
+                id: next
+                objectName: "nextSteps"
+                visible: scr.steps.length > 0
+                anchors { right: parent.right; top: theme.portrait ? qrBox.bottom : parent.top; topMargin: theme.portrait ? theme.margin : 0 }
+                width: theme.portrait ? parent.width : parent.width - body.leftWidth - theme.margin
+                height: visible ? stepsCol.implicitHeight + theme.margin * 2 : 0
+                Column {
+                    id: stepsCol
+                    anchors { fill: parent; margins: theme.margin }
+                    spacing: theme.gap
+                    Label { text: vm.t.next_steps; font.pixelSize: theme.title; font.bold: true; color: theme.accent }
+                    Repeater {
+                        model: scr.steps
+                        Row {
+                            objectName: "step_" + modelData.key
+                            width: stepsCol.width
+                            spacing: theme.margin
+                            Label { id: stepLabel; width: Math.min(stepsCol.width * 0.26, theme.font * 6); text: modelData.label; color: theme.muted }
+                            Label { width: stepsCol.width - stepLabel.width - theme.margin; text: modelData.text
+                                    font.bold: modelData.key === "promised" || modelData.key === "fee" }
+                        }
+                    }
+                }
+            }
+        }
     }
-    Image {
-        objectName: "qr"
-        visible: scr.v.printed === false
-        anchors { right: parent.right; top: theme.portrait ? info.bottom : parent.top; topMargin: theme.portrait ? theme.margin : 0 }
-        width: Math.min(theme.portrait ? parent.width * 0.6 : parent.width * 0.4, parent.height - (theme.portrait ? info.height + theme.touch * 2 : theme.touch * 2))
-        height: width
-        fillMode: Image.PreserveAspectFit
-        smooth: false
-        cache: false
-        source: visible ? "image://flow/qr/" + vm.serial : ""
-    }
+    MoreBelow { flick: receiptFlick; anchors.fill: receiptFlick }
     Row {
+        id: actions
         anchors { right: parent.right; bottom: parent.bottom }
         spacing: theme.gap
         Btn { objectName: "reprint"; visible: scr.v.can_reprint; text: vm.t.reprint; onClicked: vm.send("reprint", []) }
