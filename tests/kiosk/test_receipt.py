@@ -91,14 +91,14 @@ def test_chinese_text_reaches_the_printer_as_sent(service, profile):
                      # what comes next, from the catalog entry and the delivery chosen
                      "办理部门：市公安局出入境管理局", "费用：120元",
                      "领取方式：窗口领取", "领取时请带：本回执和本人身份证件",
-                     "办理进度：已接收→已受理→审核中→已办结"):
+                     "办理进度：已接收→已受理→审查中→已办结"):
         assert "".join(expected.split()) in flat, expected
     # Friday + 7 working days = the Tuesday after next.
     assert "承诺时限：7个工作日，预计2025-06-17前办结" in flat
     assert "已保存在本终端，网络恢复后将自动提交" in flat
     assert "受理回执" not in flat  # 已受理 comes after 已接收
     # no status word broken across two lines, no date split, no lone character at the end
-    for word in ("已接收", "已受理", "审核中", "已办结"):
+    for word in ("已接收", "已受理", "审查中", "已办结"):
         assert any(word in line for line in job.text_lines), (word, job.text_lines)
     assert any("2025-06-17" in line for line in job.text_lines)
     assert all(len(line.rstrip("。，）")) > 1 for line in job.text_lines if line), job.text_lines
@@ -115,7 +115,7 @@ def test_english_receipt_text_and_offline_line(service):
         assert "1. Recent ID photo" in text
         assert "Copy of resident ID card" not in text  # not received, not listed
         assert "expected to be completed by 2025-06-17" in text
-        assert "Progress: Received → Accepted → In review → Completed" in text
+        assert "Progress: Received → Accepted → Under review → Completed" in text
         assert "Fee: CNY 120;" in text
     assert "saved on this terminal" not in online
     assert "Status: Submitted, waiting for the platform to receive it" in online

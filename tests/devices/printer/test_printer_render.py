@@ -165,11 +165,11 @@ def test_wrap_keeps_dates_and_times_whole():
 
 
 def test_wrap_keeps_glued_words_and_opening_brackets_with_what_follows():
-    glued = " → ".join(GLUE.join(w) for w in ("已接收", "已受理", "审核中", "已办结"))
+    glued = " → ".join(GLUE.join(w) for w in ("已接收", "已受理", "审查中", "已办结"))
     for columns in range(8, 40):
         lines = wrap("办理进度：" + glued, columns)
         assert GLUE not in "".join(lines)
-        for word in ("已接收", "已受理", "审核中", "已办结"):
+        for word in ("已接收", "已受理", "审查中", "已办结"):
             assert any(word in line for line in lines), (columns, lines)
     lines = wrap("一二三四五六（七八）", 14)
     assert lines == ["一二三四五六", "（七八）"]  # "（" never ends a line

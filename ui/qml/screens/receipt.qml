@@ -18,8 +18,8 @@ Item {
             // Landscape: the numbers and the QR code on the left, what comes next on the
             // right, both in view at once; portrait: one above the other.
             readonly property real leftWidth: theme.portrait ? width : width * 0.4
-            height: theme.portrait ? info.height + qrBox.height + next.height + theme.margin * 2
-                                   : Math.max(info.height + qrBox.height + theme.margin, next.height)
+            height: theme.portrait ? info.height + next.height + theme.margin
+                                   : Math.max(info.height, next.height)
             Column {
                 id: info
                 anchors { left: parent.left; top: parent.top }
@@ -30,35 +30,43 @@ Item {
                 // One line, shrunk to fit: a tracking number broken across lines is misread.
                 Label { objectName: "trackingNo"; width: parent.width; text: scr.v.tracking_no; font.bold: true; font.family: "monospace"
                         font.pixelSize: theme.huge; fontSizeMode: Text.HorizontalFit; minimumPixelSize: theme.font; wrapMode: Text.NoWrap }
-                Label { width: parent.width; text: vm.t.query_code; color: theme.muted }
-                Label { objectName: "queryCode"; width: parent.width; text: scr.v.query_code; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace" }
-                Label { width: parent.width; objectName: "printState"
-                        text: scr.v.printed === true ? vm.t.printed : scr.v.printed === false ? vm.t.not_printed : vm.t.printing
-                        color: scr.v.printed === false ? theme.bad : theme.ok; font.bold: true }
-            }
-            Row {
-                id: qrBox
-                anchors { left: parent.left; top: info.bottom; topMargin: theme.margin }
-                width: body.leftWidth
-                spacing: theme.margin
-                Image {
-                    id: qr
-                    objectName: "qr"
-                    width: Math.min(body.leftWidth * 0.5, theme.touch * 4)
-                    height: width
-                    fillMode: Image.PreserveAspectFit
-                    smooth: false
-                    cache: false
-                    source: "image://flow/qr/" + vm.serial
+                // The short query code beside the QR code: both in view with large text too.
+                Row {
+                    width: parent.width
+                    spacing: theme.margin
+                    Column {
+                        id: codeCol
+                        width: parent.width - qrBox.width - theme.margin
+                        spacing: theme.gap / 2
+                        Label { width: parent.width; text: vm.t.query_code; color: theme.muted }
+                        Label { objectName: "queryCode"; width: parent.width; text: scr.v.query_code; font.pixelSize: theme.huge; font.bold: true; font.family: "monospace"
+                                fontSizeMode: Text.HorizontalFit; minimumPixelSize: theme.font; wrapMode: Text.NoWrap }
+                        Label { width: parent.width; objectName: "printState"
+                                text: scr.v.printed === true ? vm.t.printed : scr.v.printed === false ? vm.t.not_printed : vm.t.printing
+                                color: scr.v.printed === false ? theme.bad : theme.ok; font.bold: true }
+                    }
+                    Column {
+                        id: qrBox
+                        width: Math.min(body.leftWidth * 0.45, theme.touch * 3.6)
+                        spacing: theme.gap / 2
+                        Image {
+                            objectName: "qr"
+                            width: parent.width
+                            height: width
+                            fillMode: Image.PreserveAspectFit
+                            smooth: false
+                            cache: false
+                            source: "image://flow/qr/" + vm.serial
+                        }
+                        Label { width: parent.width; horizontalAlignment: Text.AlignHCenter; text: vm.t.scan_qr; color: theme.muted; font.pixelSize: theme.small }
+                    }
                 }
-                Label { width: parent.width - qr.width - theme.margin; anchors.verticalCenter: qr.verticalCenter
-                        text: vm.t.scan_qr; color: theme.muted }
             }
             Panel {
                 id: next
                 objectName: "nextSteps"
                 visible: scr.steps.length > 0
-                anchors { right: parent.right; top: theme.portrait ? qrBox.bottom : parent.top; topMargin: theme.portrait ? theme.margin : 0 }
+                anchors { right: parent.right; top: theme.portrait ? info.bottom : parent.top; topMargin: theme.portrait ? theme.margin : 0 }
                 width: theme.portrait ? parent.width : parent.width - body.leftWidth - theme.margin
                 height: visible ? stepsCol.implicitHeight + theme.margin * 2 : 0
                 Column {
