@@ -237,7 +237,7 @@ STRINGS: dict[str, str] = {
     "label.go_instead": "Please go to",
     "label.start_form": "Start the form",
     "label.take_ticket_instead": "Take a number in this hall",
-    "label.window_here": "Take a number in this hall and go to a “{category}” window.",
+    "label.window_here": "Take a number in this hall and go to a \"{category}\" window.",
     "label.kiosk_filing": "Kiosk filing",
     "label.window_only": "At a window",
     "label.page": "Page {page} of {pages}",

@@ -47,7 +47,7 @@ Item {
                     }
                     Column {
                         id: qrBox
-                        width: Math.min(body.leftWidth * 0.45, theme.touch * 3.6)
+                        width: Math.min(body.leftWidth * 0.45, theme.touch * (theme.portrait ? 5 : 3.6))
                         spacing: theme.gap / 2
                         Image {
                             objectName: "qr"
