@@ -56,7 +56,7 @@ def receipt(lang: str):
         "https://zwfw.example.gov/track?no={tracking_no}&code={query_code}", "12345")
     return filing_receipt(filed, ServiceInfo.from_catalog(entry), PLACE, settings,
                           materials=["id_card_copy", "photo", "household_register"],
-                          offline=True, lang=lang)
+                          offline=True, lang=lang, delivery="pickup")
 
 
 def measure(doc, profile_name: str, raster: bool, runs: int, baud: int) -> dict:
@@ -88,7 +88,7 @@ def save_pngs(folder: Path) -> None:
     slip = StatusSlip(datetime(2025, 6, 6, 23, 40), "0.1.0",
                       [DeviceLine("printer", "degraded", "paper_near_end",
                                   "paper roll near its end"),
-                       DeviceLine("card reader", "ok", "ready", ""),
+                       DeviceLine("card_reader", "ok", "ready", ""),
                        DeviceLine("camera", "ok", "ready", ""),
                        DeviceLine("platform", "offline", "unreachable", "no answer since 23:02")],
                       3, 0, 2280, "sim-s3-r1")
@@ -96,6 +96,8 @@ def save_pngs(folder: Path) -> None:
             ("filing-58mm-zh", "cn-58", receipt("zh")), ("filing-58mm-en", "cn-58", receipt("en")),
             ("filing-58mm-zh-raster", "basic-58", receipt("zh")),
             ("ticket-80mm-zh", "cn-80", queue_ticket(ticket, PLACE, lang="zh")),
+            ("ticket-58mm-en", "cn-58", queue_ticket(ticket, PLACE, lang="en")),
+            ("status-slip-80mm-zh", "cn-80", status_slip(slip, PLACE, lang="zh")),
             ("status-slip-80mm-en", "cn-80", status_slip(slip, PLACE, lang="en"))]
     folder.mkdir(parents=True, exist_ok=True)
     for name, profile, doc in jobs:

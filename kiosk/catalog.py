@@ -98,7 +98,8 @@ class Service:
     def info(self) -> ServiceInfo:
         """What the receipt module needs."""
         return ServiceInfo(self.code, self.name, self.promised_days,
-                           {m.code: m.name for m in self.materials})
+                           {m.code: m.name for m in self.materials}, self.department,
+                           self.fee_cny, self.delivery)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from devices.printer import (
+    GLUE,
     Align,
     Barcode,
     Block,
@@ -39,6 +40,11 @@ from .text import Text as Bilingual
 
 log = logging.getLogger(__name__)
 
+# The platform's timeline (platform-api.yaml Progress.status) along the usual way, in
+# its own words (label.ps.*): what a receipt tells a citizen to expect.
+TIMELINE_AHEAD = ("received", "accepted", "in_review", "completed")
+PROGRESS_JOIN = " → "
+
 
 
 class ReceiptDataError(ValueError):
@@ -55,10 +61,15 @@ def text_of(value: object, what: str) -> Bilingual:
 
 @dataclass(frozen=True)
 class ServiceInfo:
+    """What a receipt says about the service filed, from its catalog entry."""
+
     code: str
     name: Bilingual
     promised_days: int
     materials: Mapping[str, Bilingual] = field(default_factory=dict)
+    department: Bilingual | None = None
+    fee_cny: float = 0.0
+    delivery: tuple[str, ...] = ()
 
     @classmethod
     def from_catalog(cls, entry: Mapping[str, Any]) -> ServiceInfo:
@@ -72,7 +83,23 @@ class ServiceInfo:
             raise ReceiptDataError(f"catalog service entry is missing {exc}") from exc
         if not isinstance(code, str) or not isinstance(days, int) or days < 0:
             raise ReceiptDataError("catalog service entry: bad code or promised_days")
-        return cls(code, text_of(entry.get("name"), "service name"), days, materials)
+        fee = entry.get("fee_cny", 0)
+        if isinstance(fee, bool) or not isinstance(fee, int | float) or fee < 0:
+            raise ReceiptDataError("catalog service entry: bad fee_cny")
+        delivery = entry.get("delivery") or []
+        department = entry.get("department")
+        return cls(code, text_of(entry.get("name"), "service name"), days, materials,
+                   text_of(department, "department") if department is not None else None,
+                   float(fee), tuple(d for d in delivery if isinstance(d, str)))
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One line of "what comes next" (a label and its words), on paper and on screen."""
+
+    key: str  # status | progress | department | promised | fee | delivery | bring
+    label: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +170,56 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def _yuan(fee: float) -> str:
+    return f"{fee:.0f}" if fee == int(fee) else f"{fee:.2f}"
+
+
+def next_steps(service: ServiceInfo, *, delivery: str | None, filed_at: datetime,
+               offline: bool, lang: str) -> tuple[NextStep, ...]:
+    """What happens after filing, from the catalog entry and the delivery chosen: the
+    status now, the platform's timeline ahead (its status words), the department, the
+    time limit, the fee, how the result comes and what to bring. The receipt prints these
+    and the receipt screen shows the same lines."""
+    w = _words(lang)
+    ps = table(lang, "label.ps.")
+    if service.promised_days:
+        due = add_working_days(filed_at.date(), service.promised_days)
+        promise = w["promise"].format(days=service.promised_days, date=due.isoformat())
+    else:
+        promise = w["promise_0"]
+    steps = [
+        NextStep("status", w["status"], w["status_offline"] if offline else w["status_now"]),
+        NextStep("progress", w["progress"],
+                 PROGRESS_JOIN.join(ps[s] for s in TIMELINE_AHEAD)),
+    ]
+    department = service.department.get(lang) if service.department else ""
+    if department:
+        steps.append(NextStep("department", w["department"], department))
+    steps += [
+        NextStep("promised", w["promised"], promise),
+        NextStep("fee", w["fee"], w["fee_amount"].format(fee=_yuan(service.fee_cny))
+                 if service.fee_cny > 0 else w["fee_free"]),
+    ]
+    if delivery == "pickup":
+        steps += [NextStep("delivery", w["delivery"], w["delivery_pickup"]),
+                  NextStep("bring", w["bring"], w["bring_pickup"])]
+    elif delivery == "mail":
+        steps.append(NextStep("delivery", w["delivery"], w["delivery_mail"]))
+    return tuple(steps)
+
+
+def _step_lines(steps: Sequence[NextStep], lang: str) -> list[Block]:
+    colon = "：" if lang == "zh" else ": "
+    lines: list[Block] = []
+    for s in steps:
+        text = s.text
+        if s.key == "progress":  # a status word is never broken across lines
+            text = PROGRESS_JOIN.join(GLUE.join(word) if lang == "zh" else word
+                                      for word in text.split(PROGRESS_JOIN))
+        lines.append(Text(f"{s.label}{colon}{text}", bold=s.key == "promised"))
+    return lines
+
+
 def _parse_time(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value)
@@ -205,15 +282,13 @@ def _footer(w: dict[str, str], settings: ReceiptSettings, tracking_no: str, quer
 
 def filing_receipt(filed: FiledSubmission, service: ServiceInfo, place: Place,
                    settings: ReceiptSettings, *, materials: Sequence[str], offline: bool,
-                   lang: str) -> Document:
-    """The citizen's proof of filing; `materials` are the codes of the papers received."""
+                   lang: str, delivery: str | None = None) -> Document:
+    """The citizen's proof of filing and what comes next; `materials` are the codes of
+    the papers received, `delivery` the way chosen for the result (pickup | mail)."""
     w = _words(lang)
     filed_at = _parse_time(filed.created_at)
-    if service.promised_days:
-        due = add_working_days(filed_at.date(), service.promised_days)
-        promise = w["promise"].format(days=service.promised_days, date=due.isoformat())
-    else:
-        promise = w["promise_0"]
+    steps = next_steps(service, delivery=delivery, filed_at=filed_at, offline=offline,
+                       lang=lang)
     blocks: list[Block] = [
         *_header(w, "filing", place, lang),
         Text(f"{w['service']}：" if lang == "zh" else f"{w['service']}:"),
@@ -224,10 +299,12 @@ def filing_receipt(filed: FiledSubmission, service: ServiceInfo, place: Place,
         *_key_block(w, filed.tracking_no, filed.query_code),
         Text(w["materials"]),
         *_material_lines(w, service, materials, lang),
-        Feed(1),
-        Text(promise, bold=True),
         Rule(),
-        *_footer(w, settings, filed.tracking_no, filed.query_code, offline),
+        Text(w["next"], bold=True),
+        *_step_lines(steps, lang),
+        Rule(),
+        # The status line above says "saved on this terminal"; once is enough.
+        *_footer(w, settings, filed.tracking_no, filed.query_code, offline=False),
     ]
     return Document(tuple(blocks), lang, "filing-receipt")
 
@@ -262,8 +339,10 @@ def queue_ticket(ticket: QueueTicket, place: Place, *, lang: str) -> Document:
         Text(place.hall_name.get(lang), bold=True, align=Align.CENTER),
         Text(w["ticket"], align=Align.CENTER),
         Feed(1),
-        Text(ticket.number, size=TextSize.HUGE, bold=True, align=Align.CENTER),
+        # A picture in the sans face: Font A's slashed zero reads like a Θ from afar.
+        Text(ticket.number, size=TextSize.HUGE, bold=True, align=Align.CENTER, display=True),
         Feed(1),
+        Text(w["ticket_area"], align=Align.CENTER),
         Text(ticket.area.get(lang), size=TextSize.LARGE, align=Align.CENTER),
         Rule(),
         Text(w["ahead"].format(n=ticket.people_ahead), bold=True, align=Align.CENTER),
@@ -280,6 +359,7 @@ def queue_ticket(ticket: QueueTicket, place: Place, *, lang: str) -> Document:
 def status_slip(slip: StatusSlip, place: Place, *, lang: str = "en") -> Document:
     """For the technician at the open kiosk: devices, outbox, versions."""
     w = _words(lang)
+    devices = table(lang, "label.dev.")
     blocks: list[Block] = [
         Text(w["slip"], size=TextSize.TALL, bold=True, align=Align.CENTER),
         Text(place.hall_name.get(lang), align=Align.CENTER),
@@ -292,9 +372,18 @@ def status_slip(slip: StatusSlip, place: Place, *, lang: str = "en") -> Document
         blocks.append(Columns(w["catalog"], slip.catalog_version))
     blocks.append(Rule())
     for device in slip.devices:
-        blocks.append(Columns(device.name, f"{device.state.upper()} {device.code}",
-                              bold=device.state != "ok"))
-        if device.state != "ok" and device.detail:
+        # Words in the slip's language; a code without words (and its detail, the
+        # device's own English) stays as the technician's clue.
+        state = w.get(f"state.{device.state}", device.state)
+        code = w.get(f"code.{device.code}")
+        name = devices.get(device.name, device.name)
+        if device.state == "ok":
+            blocks.append(Columns(name, state))
+            continue
+        blocks.append(Columns(name, state, bold=True))
+        if code or device.code not in ("", "-"):
+            blocks.append(Text(f"  {code or device.code}"))
+        if code is None and device.detail:
             blocks.append(Text(f"  {device.detail}"))
     oldest = ("-" if slip.oldest_pending_age_s is None
               else w["minutes"].format(m=slip.oldest_pending_age_s // 60))

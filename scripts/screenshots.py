@@ -222,6 +222,7 @@ class Shooter:
         self.changes_only = False
         self.night_only = False
         self.variants_only = False
+        self.end_only = False
         self.saved: list[Path] = []
 
     def close(self) -> None:
@@ -300,6 +301,9 @@ class Shooter:
             return
         if self.variants_only:
             self.variants()
+            return
+        if self.end_only:
+            self.end()
             return
         self.staff()
         self.night()
@@ -553,6 +557,7 @@ class Shooter:
         f.cancel_staff_call()
         f.cancel()
         f.leave_confirmed()
+
     def variants(self) -> None:
         """The main screens of a filing in large text, then in high contrast (file names
         with `large` / `contrast`): what an older citizen or one who sees poorly gets."""
@@ -601,6 +606,62 @@ class Shooter:
             f.finish()
             setting(False)
 
+    def end(self) -> None:
+        """Issue 15 item 3: the end of a visit. A window-only service (the words and the
+        ticket button agree), one visit filed straight through the flow, its receipt with
+        what comes next (printed, then on screen only, then in large text), its progress
+        and a queue ticket."""
+        f, world = self.flow, self.world
+        f.start_filing()
+        if f.state.view.mode == "idcard":
+            f.use_passport()
+        self.wait(lambda: self.idle() and f.state.view.identity is not None, "the chip")
+        f.confirm_identity()
+        window_only = next(s for s in self.kiosk.store.catalog.services if not s.kiosk_filing)
+        f.choose_service(window_only.code)
+        self.shot("service-window_only")
+        f.back()
+        f.choose_service(SERVICE)
+        f.start_form()
+        while f.state.screen == Screen.FORM:
+            for fld in f.state.view.fields:
+                if fld.field in DEMO_FORM:
+                    f.set_field(fld.field, DEMO_FORM[fld.field])
+            f.next_page()
+        for code in ("id_card_copy", "photo"):
+            f.open_material(code)
+            self.wait(lambda: f.state.view.checking is not None, "a captured page", 40)
+            f.material_done()
+        f.materials_done()
+        f.submit()
+        self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
+                  and f.state.view.printed is not None, "the receipt")
+        self.shot("receipt")
+        tracking, code = f.state.view.tracking_no, f.state.view.query_code
+        world.printer.set_state(paper="out")
+        f.reprint()
+        self.wait(lambda: self.idle() and f.state.view.printed is False, "a failed print")
+        self.shot("receipt-on_screen")
+        world.printer.set_state(paper="ok")
+        f.device_status("printer", "ok", "ok", "")
+        f.set_large_text(True)
+        self.shot("receipt-large")
+        f.set_large_text(False)
+        f.finish()
+        self.wait(lambda: self._delivered(tracking), "delivery to the platform")
+        f.open_progress()
+        f.progress_typed(tracking, code)
+        self.wait(lambda: self.idle() and f.state.screen == Screen.PROGRESS, "the progress")
+        self.shot("progress")
+        f.cancel()
+        world.platform.force_status(tracking, "needs_materials", ["photo"])
+        f.open_progress()
+        f.progress_typed(tracking, code)
+        self.wait(lambda: self.idle() and f.state.screen == Screen.PROGRESS, "the progress")
+        self.shot("progress-needs_materials")
+        f.cancel()
+        self.ticket()
+
     def _delivered(self, tracking: str) -> bool:
         subs = self.world.platform.audit()["submissions"].values()
         return any(s["tracking_no"] == tracking and s["commits"] for s in subs)
@@ -629,6 +690,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="only the main screens in large text and in high contrast")
     p.add_argument("--face", action="store_true",
                    help="only the face step's screens (issue 16), in <out>/face/")
+    p.add_argument("--end", action="store_true",
+                   help="only issue 15's end of a visit: receipt, progress, ticket")
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -643,6 +706,7 @@ def main(argv: list[str] | None = None) -> int:
             shooter.changes_only = args.changes
             shooter.night_only = args.night
             shooter.variants_only = args.variants
+            shooter.end_only = args.end
             try:
                 for lang in (args.lang,) if args.lang else ("zh", "en"):
                     shooter.run(lang)

@@ -32,7 +32,7 @@ from .port import (
 )
 from .printer import BadDocument, Printer
 from .profiles import DEFAULT_PROFILE, PROFILES, PrinterProfile, get_profile
-from .render import render
+from .render import GLUE, render
 from .transports import Timeouts, open_transport
 
 __all__ = [
@@ -40,5 +40,6 @@ __all__ = [
     "DeviceState", "Document", "Feed", "Image", "PROFILES", "PaperState", "PrintIncomplete",
     "PrintResult", "Printer", "PrinterConfigError", "PrinterError", "PrinterNotReady",
     "PrinterProfile", "PrinterStatus", "QrCode", "ReceiptPrinter", "Rule", "Text",
-    "TextSize", "Timeouts", "TransportError", "get_profile", "open_transport", "render",
+    "GLUE", "TextSize", "Timeouts", "TransportError", "get_profile", "open_transport",
+    "render",
 ]

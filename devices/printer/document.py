@@ -45,6 +45,9 @@ class Text:
     size: TextSize = TextSize.NORMAL
     bold: bool = False
     align: Align = Align.LEFT
+    # Drawn as a picture in the sans face, one line at its full size: a number read from
+    # across the hall, whose zero must not carry Font A's slash (it reads like a Θ).
+    display: bool = False
 
 
 @dataclass(frozen=True)

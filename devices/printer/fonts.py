@@ -68,6 +68,7 @@ class GlyphPainter:
         latin = LATIN if LATIN.exists() and font_path is None else path
         self._narrow = ImageFont.truetype(str(latin), round(cell_h * 0.83))
         self._wide = ImageFont.truetype(str(path), round(cell_h * 0.92))
+        self._path = path
 
     def cells(self, ch: str) -> int:
         return 2 if is_wide(ch) else 1
@@ -104,3 +105,15 @@ class GlyphPainter:
             padded.paste(img, (0, 0))
             img = padded
         return img
+
+    def display_line(self, text: str, *, height: int = 4, bold: bool = False) -> Image.Image:
+        """One line in the CJK font's own sans digits and letters (a plain zero), drawn at
+        `height` text lines tall rather than magnified, so its edges stay smooth."""
+        px = self.cell_h * height
+        font = ImageFont.truetype(str(self._path), round(px * 0.92))
+        stroke = max(1, px // 48) if bold else 0
+        width = max(1, round(font.getlength(text)) + 2 * stroke + 2)
+        img = Image.new("L", (width, px + self.cell_h // 4), 255)
+        ImageDraw.Draw(img).text((stroke + 1, round(px * 0.82)), text, font=font, fill=0,
+                                 anchor="ls", stroke_width=stroke, stroke_fill=0)
+        return img.point(lambda v: 0 if v < 128 else 255, mode="1")

@@ -40,9 +40,15 @@ ESC, GS, FS, LF = b"\x1b", b"\x1d", b"\x1c", b"\n"
 INIT = ESC + b"@"
 CHINESE_ON, CHINESE_OFF = FS + b"&", FS + b"."
 _ALIGN = {Align.LEFT: 0, Align.CENTER: 1, Align.RIGHT: 2}
-_TOKENS = re.compile(r"[!-~]+|\s|.", re.DOTALL)  # ASCII words, spaces, single other chars
+GLUE = "\u2060"  # WORD JOINER: the characters on either side stay on one line
+_TOKENS = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?)?"  # a date (and time): never split
+    r"|(?:[^\s\u2060]\u2060)+[^\s\u2060]"  # characters glued with GLUE: one word
+    r"|[!-~]+|\s|.", re.DOTALL)  # ASCII words, spaces, single other chars
 QR_MAX_BYTES = 2331  # version 40, level M, byte mode
-_NO_LINE_START = set("，。、；：！？）》」』】,.;:!?)")
+# Kinsoku: closing punctuation never starts a line, opening punctuation never ends one.
+_NO_LINE_START = set("，。、；：！？）》」』】”’,.;:!?)")
+_NO_LINE_END = set("（《「『【“‘(")
 
 
 class RenderError(ValueError):
@@ -51,45 +57,80 @@ class RenderError(ValueError):
 
 def wrap(text: str, columns: int, cells: int = 1) -> list[str]:
     """Greedy wrap on the character grid (`cells` = character width multiplier): ASCII
-    words stay whole, CJK breaks anywhere, closing punctuation never starts a line."""
+    words and dates stay whole, CJK breaks anywhere, closing punctuation never starts a
+    line and opening punctuation never ends one, and a paragraph never ends on a lone
+    Chinese character (the orphan "度。"): the line before gives it company. Characters
+    joined by GLUE stay together (a status word); GLUE itself is not printed."""
     lines: list[str] = []
-
-    def flush(tokens: list[str]) -> None:
-        text = "".join(tokens).rstrip()  # keep an intended indent
-        if text:
-            lines.append(text)
-
     for para in text.split("\n"):
-        line: list[str] = []
-        used = 0
-        for token in _TOKENS.findall(para):
-            width = _cells(token) * cells
-            if used + width <= columns:
-                line.append(token)
-                used += width
-            elif token.isspace():
-                flush(line)
-                line, used = [], 0
-            elif token in _NO_LINE_START and line:
-                last = line.pop()  # carry the character before down with its punctuation
-                flush(line)
-                line = [last, token]
-                used = (_cells(last) + width) * cells
-            else:
-                flush(line)
-                while _cells(token) * cells > columns:  # a word longer than the line
-                    cut, w = 0, 0
-                    while cut < len(token) and w + _cells(token[cut]) * cells <= columns:
-                        w += _cells(token[cut]) * cells
-                        cut += 1
-                    cut = max(cut, 1)
-                    lines.append(token[:cut])
-                    token = token[cut:]
-                line, used = [token], _cells(token) * cells
-        flush(line)
-        if not line and not para.strip():
+        para_lines = _no_orphan(_wrap_paragraph(para, columns, cells))
+        for tokens in para_lines:
+            line = "".join(tokens).replace(GLUE, "").rstrip()  # keep an intended indent
+            if line:
+                lines.append(line)
+        if not para_lines and not para.strip():
             lines.append("")  # an intentional blank line
     return lines
+
+
+def _wrap_paragraph(para: str, columns: int, cells: int) -> list[list[str]]:
+    out: list[list[str]] = []
+    line: list[str] = []
+    used = 0
+
+    def flush(tokens: list[str]) -> None:
+        if "".join(tokens).strip():
+            out.append(tokens)
+
+    for token in _TOKENS.findall(para):
+        width = _cells(token) * cells
+        if used + width <= columns:
+            line.append(token)
+            used += width
+            continue
+        if token.isspace():
+            flush(line)
+            line, used = [], 0
+            continue
+        carried: list[str] = []
+        if token in _NO_LINE_START and line:
+            carried.append(line.pop())  # the character before comes down with it
+        while line and line[-1] in _NO_LINE_END:
+            carried.insert(0, line.pop())  # "（" comes down with what it opens
+        flush(line)
+        while _cells(token) * cells > columns:  # a word longer than the line
+            cut, w = 0, 0
+            while cut < len(token) and w + _cells(token[cut]) * cells <= columns:
+                w += _cells(token[cut]) * cells
+                cut += 1
+            cut = max(cut, 1)
+            out.append([token[:cut]])
+            token = token[cut:]
+        line = [*carried, token]
+        used = sum(_cells(t) for t in line) * cells
+    flush(line)
+    return out
+
+
+def _no_orphan(lines: list[list[str]]) -> list[list[str]]:
+    """A last line of one Chinese character (and its punctuation) takes the character
+    before it from the line above, when that one may end the line above."""
+    if len(lines) < 2:
+        return lines
+    last, above = lines[-1], lines[-2]
+    body = [t for t in last if not t.isspace() and t not in _NO_LINE_START]
+    if len(body) != 1 or not _breakable(body[0]) or len(above) < 3:
+        return lines
+    moved = above[-1]
+    if not _breakable(moved) or above[-2] in _NO_LINE_END or above[-2].isspace():
+        return lines
+    return [*lines[:-2], above[:-1], [moved, *last]]
+
+
+def _breakable(token: str) -> bool:
+    """One wide character other than punctuation: a line may break before or after it."""
+    return (len(token) == 1 and is_wide(token) and token not in _NO_LINE_START
+            and token not in _NO_LINE_END)
 
 
 @dataclass
@@ -143,6 +184,11 @@ class Renderer:
             raise RenderError(f"unknown block {type(block).__name__}")
 
     def _text(self, block: Text) -> Iterator[bytes]:
+        if block.display:
+            yield from self._align(block.align)
+            yield from self._raster(self._glyphs().display_line(
+                block.text, height=block.size.height, bold=block.bold))
+            return
         cols = self.profile.columns
         for line in wrap(block.text, cols, block.size.width):
             yield from self._line(line, block.align, block.bold, block.size)
@@ -276,7 +322,7 @@ def _gs_k(fn: bytes, params: bytes) -> bytes:
 
 
 def _cells(text: str) -> int:
-    return sum(2 if is_wide(c) else 1 for c in text)
+    return sum(2 if is_wide(c) else 1 for c in text if c != GLUE)
 
 
 def render(doc: Document, profile: PrinterProfile, *, text_as_raster: bool = False) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from offline_queue.catalog_rules import catalog_problems
@@ -382,10 +383,14 @@ class Filing:
         service = v.vs.service
         assert service is not None
         offline = not v.platform_up()
-        doc = filing_receipt(filed, service.info(), v.settings.place, v.settings.receipt,
-                             materials=received, offline=offline, lang=v.vs.lang)
+        delivery = v.session.delivery or service.delivery[0]
+        info = service.info()
+        doc = filing_receipt(filed, info, v.settings.place, v.settings.receipt,
+                             materials=received, offline=offline, lang=v.vs.lang,
+                             delivery=delivery)
         v.vs.receipt = ShownReceipt("filing", service.name, filed.tracking_no, filed.query_code,
-                                 doc, offline)
+                                 doc, offline, about=info, delivery=delivery,
+                                 filed_at=datetime.fromisoformat(filed.created_at))
         log.info("flow_filed tracking_no=%s offline=%s assisted=%s", filed.tracking_no,
                  offline, v.session.staff is not None)
         # Committed: the citizen's data now lives (encrypted) in the outbox only.
@@ -429,11 +434,14 @@ class Filing:
         v = self.v
         s = v.vs.service
         assert s is not None
+        catalog = v.catalog()
+        category = catalog.category(s.category) if catalog else None
         return ServiceView(s.code, s.name, s.department, s.steps,
                            material_items(self.v.session, s.materials), s.fee_cny, s.promised_days,
                            s.kiosk_filing, s.delivery,
                            None if s.kiosk_filing else s.department,
-                           not s.kiosk_filing and v.can("ticket"))
+                           not s.kiosk_filing and v.can("ticket"),
+                           category.name if category else None)
 
     def form_view(self) -> FormView:
         v = self.v

@@ -3,13 +3,19 @@ and shown on screen either way."""
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 from typing import Any
 
 from devices.printer import PrinterError
+from offline_queue.outbox import OutboxError
 
-from ..receipt import tracking_url
+from ..receipt import NextStep, next_steps, tracking_url
+from ..strings import table
 from .state import ReceiptView, Screen
-from .visit import Visit
+from .visit import ShownReceipt, Visit
+
+log = logging.getLogger("kiosk.flow")
 
 
 class Receipts:
@@ -62,4 +68,35 @@ class Receipts:
         assert r is not None
         return ReceiptView(r.kind, r.service, r.tracking_no, r.query_code,
                            tracking_url(v.settings.receipt, r.tracking_no, r.query_code),
-                           r.printed, r.offline, r.printed is False)
+                           r.printed, r.offline, r.printed is False, self._steps_now(r))
+
+    def _steps_now(self, r: ShownReceipt) -> tuple[NextStep, ...]:
+        """What comes next, as printed, in the visit's language now, with the status
+        brought up to date while the receipt is on screen: once the platform received the
+        application (its SubmissionAck), 已接收 and when, the timeline's first word."""
+        if r.kind != "filing" or r.about is None or r.filed_at is None:
+            return ()
+        lang = self.v.vs.lang
+        steps = next_steps(r.about, delivery=r.delivery, filed_at=r.filed_at,
+                           offline=r.offline, lang=lang)
+        if r.outbox_state is None:
+            try:
+                item = self.v.ports.outbox.find(r.tracking_no)
+            except OutboxError as exc:
+                log.warning("flow_receipt_status_unknown reason=%s", type(exc).__name__)
+                return steps
+            if item.state == "acknowledged" and item.received_at:
+                r.outbox_state, r.received_at = item.state, item.received_at
+            elif item.state == "dead":
+                r.outbox_state = item.state
+            else:
+                return steps
+        w = table(lang, "paper.")
+        if r.outbox_state == "dead":
+            text = w["status_dead"]
+        else:
+            at = r.received_at  # RFC 3339: the minute is what a citizen reads
+            text = w["status_received"].format(status=table(lang, "label.ps.")["received"],
+                                               time=at[11:16] if len(at) >= 16 else at)
+        return tuple(dataclasses.replace(s, text=text) if s.key == "status" else s
+                     for s in steps)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from ..receipt import NextStep
 from ..runtime.assistance import StaffCall
 
 # Availability lives in kiosk.health; re-exported here, where the UI and tests know it.
@@ -196,6 +197,8 @@ class ServiceView:
     delivery: tuple[str, ...]
     go_instead: Text | None  # a service the kiosk cannot file: where to go
     can_take_ticket: bool
+    # The category whose windows in this hall a ticket is for (a window-only service).
+    ticket_category: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,7 @@ class ReceiptView:
     printed: bool | None  # None while printing
     offline: bool
     can_reprint: bool
+    next_steps: tuple[NextStep, ...] = ()  # what comes next (as printed on the receipt)
 
 
 @dataclass(frozen=True)

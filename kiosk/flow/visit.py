@@ -26,6 +26,7 @@ from devices.printer import Document
 from offline_queue.client import Progress, TransportError
 
 from ..catalog import Catalog, Service
+from ..receipt import ServiceInfo
 from ..runtime.assistance import Assistance, StaffCall
 from ..runtime.health import Counters, Health
 from ..session import Session
@@ -84,6 +85,13 @@ class ShownReceipt:
     document: Document
     offline: bool
     printed: bool | None = None
+    # What comes next (kiosk.receipt.next_steps), shown in the visit's language: the
+    # service's catalog facts, the delivery chosen, when it was filed.
+    about: ServiceInfo | None = None
+    delivery: str | None = None
+    filed_at: datetime | None = None
+    outbox_state: str | None = None  # acknowledged | dead, once the outbox says so
+    received_at: str = ""  # the platform's SubmissionAck.received_at
 
 
 @dataclass

@@ -37,7 +37,14 @@ def test_whole_visit_online(rig):
     assert receipt_qr(job) == [tracking_url(RECEIPT, view.tracking_no, view.query_code)]
     text = job.text
     assert view.tracking_no in text and "护照首次申领" in text
-    assert "本申请已保存在本终端" not in text
+    assert "已保存在本终端" not in text
+    # What comes next: the same lines on the screen as on the paper, from the catalog.
+    steps = {s.key: s for s in view.next_steps}
+    assert steps["department"].text == "市公安局出入境管理局"
+    assert steps["fee"].text.startswith("120元") and "领取" in steps["delivery"].text
+    flat = "".join(text.split())
+    for step in view.next_steps:
+        assert "".join(f"{step.label}：{step.text}".split()) in flat, step
     assert CITIZEN_NAME not in text and CITIZEN_ID not in text
     # The personal data left the session when the outbox had it.
     assert not rig.flow.session.holds_personal_data()
@@ -53,6 +60,17 @@ def test_whole_visit_online(rig):
     assert rig.sync()
     audit = rig.platform.audit()["submissions"][body["submission_id"]]
     assert audit["commits"] == 1 and audit["attachments_ok"]
+    # Acknowledged while the receipt is on screen: the status is the timeline's first word,
+    # with the platform's time; in English too once the citizen switches.
+    assert steps["status"].text.startswith("已提交")
+    rig.flow.tick()
+    now = {s.key: s.text for s in rig.flow.state.view.next_steps}
+    received = rig.outbox.find(view.tracking_no).received_at
+    assert now["status"] == f"已接收（{received[11:16]}）"
+    rig.flow.set_language("en")
+    now = {s.key: s.text for s in rig.flow.state.view.next_steps}
+    assert now["status"] == f"Received ({received[11:16]})"
+    assert now["department"] == "Exit and Entry Administration, Public Security Bureau"
 
     rig.flow.finish()
     assert rig.flow.state.screen == Screen.ATTRACT
@@ -71,7 +89,8 @@ def test_whole_visit_with_the_platform_down(rig):
     view = rig.flow.state.view
     assert rig.flow.state.screen == Screen.RECEIPT and view.offline and view.printed
     job = rig.printer.wait_for_jobs(1)[0]
-    assert "本申请已保存在本终端，网络恢复后将自动提交" in job.text.replace("\n", "")
+    assert "已保存在本终端，网络恢复后将自动提交" in job.text.replace("\n", "")
+    assert {s.key: s for s in view.next_steps}["status"].text.startswith("网络暂不可用")
     assert receipt_qr(job) == [view.qr_text]
     assert not rig.sync(timeout_s=0.3)  # still down: stays pending
 
@@ -169,8 +188,10 @@ def test_maintenance_queue_retry_test_print_catalog_and_exit(rig):
 
     flow.test_print()
     assert flow.state.message.key == "maintenance.printed"
-    assert "TERMINAL STATUS" in rig.printer.wait_for_jobs(1)[0].text or \
-        "终端状态单" in rig.printer.jobs[0].text
+    slip = rig.printer.wait_for_jobs(1)[0].text
+    assert "终端状态单" in slip and "打印机" in slip  # in the visit's language, zh here
+    for raw in ("OK", "DEGRADED", "OFFLINE", "UNKNOWN", "printer", "card_reader"):
+        assert raw not in slip, (raw, slip)
 
     flow.reload_catalog()
     assert flow.state.message.key == "maintenance.catalog_unchanged"  # 304
@@ -217,7 +238,7 @@ def test_progress_needs_materials_then_supplement(rig):
     assert state.screen == Screen.RECEIPT and state.view.kind == "supplement"
     assert state.view.printed
     job = rig.printer.wait_for_jobs(1)[0]
-    assert "补正材料回执" in job.text and "户口簿" in job.text
+    assert "补交材料回执" in job.text and "户口簿" in job.text
     assert receipt_qr(job) == [qr]
     progress = rig.client.progress(tracking_no, code)
     assert progress.status in ("in_review", "approved", "completed")
@@ -273,6 +294,9 @@ def test_service_the_kiosk_cannot_file_says_where_to_go(rig):
     view = flow.state.view
     assert not view.kiosk_filing and view.go_instead == service.department
     assert view.can_take_ticket
+    # The words name what the ticket button gives: this hall's windows of the category.
+    category = catalog.category(service.category)
+    assert category is not None and view.ticket_category == category.name
     flow.start_form()
     assert flow.state.screen == Screen.SERVICE
     assert flow.state.message.key == "service.not_at_kiosk"
@@ -281,6 +305,11 @@ def test_service_the_kiosk_cannot_file_says_where_to_go(rig):
     assert flow.state.screen == Screen.TICKET
     assert flow.state.view.preselected == service.category
     assert not flow.session.holds_personal_data()
+    flow.pick_ticket_category(service.category)
+    ticket = flow.state.view.ticket
+    assert ticket is not None and ticket.area == category.name
+    job = rig.printer.wait_for_jobs(1)[0]
+    assert category.name.zh in job.text_lines
 
 
 def test_review_edits_and_returns(rig):

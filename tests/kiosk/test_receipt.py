@@ -21,6 +21,7 @@ from kiosk.receipt import (
     StatusSlip,
     add_working_days,
     filing_receipt,
+    next_steps,
     queue_ticket,
     status_slip,
     supplement_receipt,
@@ -80,15 +81,27 @@ def test_chinese_text_reaches_the_printer_as_sent(service, profile):
     width = 576 if profile.endswith("80") else 384
     doc = filing_receipt(FILED, service, PLACE, SETTINGS,
                          materials=["id_card_copy", "photo", "household_register"],
-                         offline=True, lang="zh")
-    text = print_and_read(doc, profile, width).text.replace("\n", "")  # lines wrap on 58 mm
-    for expected in ("受 理 回 执", "护照首次申领", "杭州市民之家政务服务中心",
+                         offline=True, lang="zh", delivery="pickup")
+    job = print_and_read(doc, profile, width)
+    text = job.text.replace("\n", "")  # lines wrap on 58 mm
+    flat = "".join(text.split())
+    for expected in ("申请回执", "护照首次申领", "杭州市民之家政务服务中心",
                      "居民身份证复印件", "近期免冠证件照", "户口簿", FILED.tracking_no,
-                     "查询码  7KQ2MX", "咨询电话：0571-12345"):
-        assert expected in text
+                     "查询码  7KQ2MX", "咨询电话：0571-12345",
+                     # what comes next, from the catalog entry and the delivery chosen
+                     "办理部门：市公安局出入境管理局", "费用：120元",
+                     "领取方式：窗口领取", "领取时请带：本回执和本人身份证件",
+                     "办理进度：已接收→已受理→审查中→已办结"):
+        assert "".join(expected.split()) in flat, expected
     # Friday + 7 working days = the Tuesday after next.
-    assert "承诺办结：7个工作日（预计2025-06-17前）" in text
-    assert "本申请已保存在本终端，网络恢复后将自动提交" in text
+    assert "承诺时限：7个工作日，预计2025-06-17前办结" in flat
+    assert "已保存在本终端，网络恢复后将自动提交" in flat
+    assert "受理回执" not in flat  # 已受理 comes after 已接收
+    # no status word broken across two lines, no date split, no lone character at the end
+    for word in ("已接收", "已受理", "审查中", "已办结"):
+        assert any(word in line for line in job.text_lines), (word, job.text_lines)
+    assert any("2025-06-17" in line for line in job.text_lines)
+    assert all(len(line.rstrip("。，）")) > 1 for line in job.text_lines if line), job.text_lines
 
 
 def test_english_receipt_text_and_offline_line(service):
@@ -101,9 +114,12 @@ def test_english_receipt_text_and_offline_line(service):
         assert "Passport first application" in text
         assert "1. Recent ID photo" in text
         assert "Copy of resident ID card" not in text  # not received, not listed
-        assert "expected by 2025-06-17" in text
-    assert "stored on this terminal" not in online
-    assert "stored on this terminal and will be sent automatically" in offline
+        assert "expected to be completed by 2025-06-17" in text
+        assert "Progress: Received → Accepted → Under review → Completed" in text
+        assert "Fee: CNY 120;" in text
+    assert "saved on this terminal" not in online
+    assert "Status: Submitted, waiting for the platform to receive it" in online
+    assert "saved on this terminal and sent automatically" in offline
 
 
 def test_supplement_receipt(service):
@@ -112,7 +128,7 @@ def test_supplement_receipt(service):
                              received_at=datetime(2025, 6, 9, 10, 5), offline=False, lang="zh")
     job = print_and_read(doc, "cn-58", 384)
     assert qr_texts(job) == [tracking_url(SETTINGS, FILED.tracking_no, FILED.query_code)]
-    assert "补正材料回执" in job.text_lines
+    assert "补交材料回执" in job.text_lines
     assert "1. 户口簿" in job.text
     assert "2025-06-09 10:05" in job.text
 
@@ -125,12 +141,19 @@ def test_queue_ticket(profile, width, lang):
     job = print_and_read(queue_ticket(ticket, PLACE, lang=lang), profile, width)
     codes = zxingcpp.read_barcodes(job.image())
     assert [(c.format, c.text) for c in codes] == [(zxingcpp.BarcodeFormat.Code128, "A023")]
-    assert "A023" in job.text_lines
+    # The number is drawn in the sans face (a plain zero, not Font A's slashed one): a
+    # picture, so not among the printer's text lines; the barcode's text carries it.
+    assert b"A023\n" not in job.data and b"{BA023" in job.data
+    assert job.paper().unknown == []
+    text = job.text.replace("\n", " ")
     if lang == "zh":
-        assert "您前面还有 7 人" in job.text
-        assert "出入境业务" in job.text
+        assert "您前面还有 7 人" in text
+        assert "业务类别" in job.text_lines and "出入境业务" in job.text_lines
+        assert "请到屏上显示的窗口办理" in text.replace(" ", "")
     else:
-        assert "7 people ahead of you" in job.text
+        assert "7 people ahead of you" in text
+        assert "Service category" in job.text_lines
+        assert "go to the window it shows" in text
 
 
 def test_status_slip_lists_devices_and_outbox():
@@ -141,11 +164,53 @@ def test_status_slip_lists_devices_and_outbox():
                       outbox_pending=3, outbox_dead=1, oldest_pending_age_s=1260,
                       catalog_version="sim-s3-r1")
     text = print_and_read(status_slip(slip, PLACE, lang="en"), "cn-80", 576).text
-    assert "DEGRADED paper_near_end" in text
-    assert "paper roll near its end" in text
-    assert "OK ready" in text
+    assert "DEGRADED" not in text and "paper_near_end" not in text
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    assert "Printer Needs attention" in lines and "paper nearly out" in lines
+    assert "card reader OK" in lines  # a name without words stays as given
     assert "21 min" in text
     assert "sim-s3-r1" in text
+
+
+def test_status_slip_in_chinese_has_words_not_codes():
+    slip = StatusSlip(printed_at=datetime(2025, 6, 6, 23, 40), software_version="0.1.0",
+                      devices=[DeviceLine("printer", "degraded", "paper_near_end",
+                                          "paper roll near its end"),
+                               DeviceLine("platform", "offline", "unreachable", "no answer"),
+                               DeviceLine("camera", "error", "brand_new_code", "odd thing"),
+                               DeviceLine("card_reader", "ok", "ready", "")],
+                      outbox_pending=0, outbox_dead=0, oldest_pending_age_s=None)
+    job = print_and_read(status_slip(slip, PLACE, lang="zh"), "cn-58", 384)
+    lines = [" ".join(line.split()) for line in job.text.splitlines()]
+    for expected in ("打印机 需注意", "纸将用完", "政务平台 离线", "连接不上", "读卡器 正常"):
+        assert expected in lines, (expected, lines)
+    assert "paper roll near its end" not in job.text  # the device's English: not needed
+    # a code the kiosk has no words for stays, with the device's detail, for the technician
+    assert "摄像头 故障" in lines and "brand_new_code" in lines and "odd thing" in lines
+
+
+def test_next_steps_follow_the_catalog_entry_and_the_delivery_chosen():
+    free_mail = ServiceInfo("X-1", Text("甲", "A"), 0, {}, Text("某局", "Some bureau"), 0.0,
+                            ("mail",))
+    at = datetime(2025, 6, 6, 16, 45)
+    zh = {s.key: s.text for s in next_steps(free_mail, delivery="mail", filed_at=at,
+                                              offline=False, lang="zh")}
+    en = {s.key: s.text for s in next_steps(free_mail, delivery="mail", filed_at=at,
+                                              offline=False, lang="en")}
+    assert zh.keys() == en.keys() == {"status", "progress", "department", "promised", "fee",
+                                      "delivery"}  # nothing to bring for mail
+    assert zh["fee"] == "免费" and en["fee"] == "Free"
+    assert zh["promised"] == "当场办结" and en["promised"] == "Completed on the spot"
+    assert zh["delivery"].startswith("邮寄") and en["delivery"].startswith("By mail")
+    assert zh["department"] == "某局" and en["department"] == "Some bureau"
+    paid = ServiceInfo("X-2", Text("乙", "B"), 3, {}, None, 12.5, ("pickup",))
+    steps = {s.key: s.text for s in next_steps(paid, delivery="pickup", filed_at=at,
+                                                 offline=True, lang="en")}
+    assert "department" not in steps  # no department in the entry: none invented
+    assert steps["fee"].startswith("CNY 12.50;")
+    assert steps["promised"] == "3 working days; expected to be completed by 2025-06-11"
+    assert steps["bring"] == "this receipt and your own ID document"
+    assert steps["status"].startswith("Network down")
 
 
 def test_tracking_url_encodes_its_values():

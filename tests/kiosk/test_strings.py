@@ -38,7 +38,7 @@ def test_text_fills_parameters_and_shows_a_missing_key_as_itself(caplog):
 
 def test_labels_and_receipt_words_are_tables_of_the_catalog():
     assert table("en", "label.")["back"] == STRINGS["en"]["label.back"] == "Back"
-    assert _words("zh")["tracking"] == STRINGS["zh"]["paper.tracking"] == "受理编号"
+    assert _words("zh")["tracking"] == STRINGS["zh"]["paper.tracking"] == "申请编号"
     assert not any(k.startswith("label.") for k in table("zh", "paper."))
 
 

@@ -170,6 +170,40 @@ def printed_receipt(world):
     return job, codes
 
 
+def texts_under(ui, name: str) -> list[str]:
+    """The text of every item inside the QML item `name`, as drawn on the screen."""
+    from harness.probe import find_item
+
+    stack, out = [find_item(ui.window, name)], []
+    while stack:
+        item = stack.pop()
+        text = item.property("text")
+        if isinstance(text, str) and text and item.isVisible():
+            out.append(text)
+        stack.extend(item.childItems())
+    return out
+
+
+def assert_next_steps(ui, job, lang: str = "zh") -> None:
+    """The receipt screen and the paper both say what comes next for 护照首次申领 (the
+    catalog's department, fee and time limit, the delivery chosen, the timeline's words),
+    and the screen shows the QR code although the receipt printed."""
+    from harness.probe import find_item
+
+    shown = " ".join(texts_under(ui, "nextSteps"))
+    paper = "".join(job.text.split())
+    expected = {"department": "市公安局出入境管理局", "fee": "120元", "delivery": "窗口领取",
+                "bring": "本回执和本人身份证件", "promised": "7个工作日",
+                "progress": "已接收"}
+    for key, words in expected.items():
+        assert words in shown, (key, shown)
+        assert words in paper, (key, job.text_lines)
+    assert "已受理" in paper and paper.index("已接收") < paper.index("已受理")
+    assert "申请已受理" not in paper and "受理回执" not in paper
+    qr = find_item(ui.window, "qr")
+    assert qr.property("paintedWidth") > 100  # the image is loaded and drawn, not just laid out
+
+
 @pytest.mark.parametrize("pcsc_world", [True], indirect=True, ids=["face_match"])
 def test_a_whole_visit_by_touch_with_the_chip_through_pcscd(pcsc_world, touchscreen):
     app, kiosk, ui = touchscreen
@@ -193,7 +227,9 @@ def test_a_whole_visit_by_touch_with_the_chip_through_pcscd(pcsc_world, touchscr
     assert len(codes) == 1
     assert view.tracking_no in codes[0] and view.query_code in codes[0]
     assert view.tracking_no in job.text and "张伟" not in job.text
-    assert "网络恢复后将自动提交" not in job.text.replace(" ", "")
+    assert "网络恢复后将自动提交" not in "".join(job.text.split())
+    app.processEvents()
+    assert_next_steps(ui, job)
     finger = Finger(app, ui)
     finger.tap("finish")
     assert kiosk.flow.state.screen == Screen.ATTRACT
@@ -216,8 +252,11 @@ def test_the_same_visit_with_the_platform_down(pcsc_world, touchscreen):
     assert len(codes) == 1 and tracking in codes[0]
     # kiosk/receipt.py's offline note (zh: saved on this terminal, sent when the network
     # returns); the online receipt of the other test has no such line.
-    assert "网络恢复后将自动提交" in job.text.replace(" ", ""), job.text_lines
+    assert "网络恢复后将自动提交" in "".join(job.text.split()), job.text_lines
     assert kiosk.outbox.status().pending == 1
+    app.processEvents()
+    assert_next_steps(ui, job)
+    assert any("网络暂不可用" in t for t in texts_under(ui, "step_status"))
 
     platform.start()  # back on the same port: the sync worker delivers
     wait_for(app, lambda: any(s["tracking_no"] == tracking and s["commits"]

@@ -23,7 +23,7 @@ from devices.printer import (
     render,
 )
 from devices.printer.profiles import UnknownProfile
-from devices.printer.render import RenderError, wrap
+from devices.printer.render import GLUE, RenderError, wrap
 from sim.printer import Decoder, Paper
 
 ZH = "受理编号：BA01-K017-20250606-0042 护照首次申领 𠀀"  # the last one is a GB18030 4-byte char
@@ -139,6 +139,44 @@ def test_wrap_rules():
     assert wrap("ABCDEFGHIJKLMNOPQRSTUVWXYZ", 10) == ["ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ"]
     assert wrap("two words", 20, cells=2) == ["two words"]
     assert wrap("two words", 10, cells=2) == ["two", "words"]
+
+
+def test_wrap_leaves_no_orphan_character():
+    # 24 characters a line on 80 mm: greedy wrapping left "度。" alone on the last line.
+    text = "请妥善保管本回执，凭受理编号和查询码查询办理进度。"
+    assert wrap(text, 48) == ["请妥善保管本回执，凭受理编号和查询码查询办理", "进度。"]
+    for columns in range(8, 60):
+        lines = wrap(text, columns)
+        assert "".join(lines) == text, columns  # nothing lost or doubled
+        assert len(lines[-1].rstrip("。")) >= 2 or len(lines) == 1, (columns, lines)
+        assert all(_fits(line, columns) for line in lines)
+    assert wrap("一二三四五六七八九", 16) == ["一二三四五六七", "八九"]
+
+
+def test_wrap_keeps_dates_and_times_whole():
+    text = "Filed on 2025-06-06 16:45 at the kiosk, decided by 2025-06-17."
+    for columns in range(17, 40):
+        lines = wrap(text, columns)
+        joined = "\n".join(lines)
+        assert "2025-06-06 16:45" in joined and "2025-06-17" in joined, (columns, lines)
+    zh = "承诺时限：7个工作日，预计2025-06-17前办结"
+    for columns in range(12, 40):
+        assert any("2025-06-17" in line for line in wrap(zh, columns)), columns
+
+
+def test_wrap_keeps_glued_words_and_opening_brackets_with_what_follows():
+    glued = " → ".join(GLUE.join(w) for w in ("已接收", "已受理", "审查中", "已办结"))
+    for columns in range(8, 40):
+        lines = wrap("办理进度：" + glued, columns)
+        assert GLUE not in "".join(lines)
+        for word in ("已接收", "已受理", "审查中", "已办结"):
+            assert any(word in line for line in lines), (columns, lines)
+    lines = wrap("一二三四五六（七八）", 14)
+    assert lines == ["一二三四五六", "（七八）"]  # "（" never ends a line
+
+
+def _fits(line: str, columns: int) -> bool:
+    return sum(2 if ord(c) > 0x7F else 1 for c in line) <= columns
 
 
 def test_image_block_is_scaled_to_the_paper():

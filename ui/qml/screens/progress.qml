@@ -36,7 +36,8 @@ Item {
             spacing: theme.margin
             Rectangle { width: theme.gap * 2; height: width; radius: width / 2; color: theme.accent; anchors.verticalCenter: parent.verticalCenter }
             Label { text: scr.when(modelData.at); color: theme.muted }
-            Label { text: scr.st(modelData.status) + (modelData.note ? " — " + modelData.note : ""); font.bold: true }
+            // The platform's note, unless it only repeats the status word.
+            Label { text: scr.st(modelData.status) + (modelData.note && modelData.note !== scr.st(modelData.status) ? " — " + modelData.note : ""); font.bold: true }
         }
     }
     Row {

@@ -22,8 +22,12 @@ Item {
                 visible: !scr.v.kiosk_filing
                 width: parent.width; height: notHere.implicitHeight + theme.margin * 2
                 border.color: theme.warn; border.width: 3
-                Label { id: notHere; anchors { fill: parent; margins: theme.margin }
-                        text: vm.t.not_at_kiosk + "\n" + vm.t.go_instead + ": " + (scr.v.go_instead || ""); font.bold: true }
+                // The words say what the button does: a number for this hall's windows of the
+                // service's category; without a ticket, the department to go to.
+                Label { id: notHere; objectName: "notHere"; anchors { fill: parent; margins: theme.margin }
+                        text: vm.t.not_at_kiosk + "\n" + (scr.v.can_take_ticket && scr.v.ticket_category
+                              ? vm.t.window_here.replace("{category}", scr.v.ticket_category)
+                              : vm.t.go_instead + ": " + (scr.v.go_instead || "")); font.bold: true }
             }
             Label { text: vm.t.materials; font.pixelSize: theme.title; font.bold: true }
             Repeater { model: scr.v.materials
@@ -37,7 +41,7 @@ Item {
         id: actions
         anchors { right: parent.right; bottom: parent.bottom }
         spacing: theme.gap
-        Btn { visible: !scr.v.kiosk_filing && scr.v.can_take_ticket; text: vm.t.take_ticket_instead; big: true
+        Btn { objectName: "takeTicketInstead"; visible: !scr.v.kiosk_filing && scr.v.can_take_ticket; text: vm.t.take_ticket_instead; big: true
               onClicked: vm.send("take_ticket_instead", []) }
         Btn { objectName: "startForm"; visible: scr.v.kiosk_filing; text: vm.t.start_form + " ›"; primary: true; big: true
               onClicked: vm.send("start_form", []) }

@@ -18,6 +18,8 @@ Item {
             Label { objectName: "ticketNumber"; text: scr.v.ticket ? scr.v.ticket.number : ""; font.pixelSize: theme.huge * 1.5; font.bold: true; color: theme.accent }
             Label { width: parent.width; text: scr.v.ticket ? vm.t.area + ": " + scr.v.ticket.area + " · " + vm.t.people_ahead + ": "
                     + scr.v.ticket.people_ahead + " · " + vm.t.wait_min + ": " + scr.v.ticket.estimated_wait_min : "" }
+            // The platform's ticket names no window: the calling display does.
+            Label { objectName: "ticketWhere"; width: parent.width; text: vm.t.ticket_where; font.bold: true }
             Label { text: scr.v.ticket && scr.v.ticket.printed === true ? vm.t.ticket_printed : ""; color: theme.ok }
         }
     }
