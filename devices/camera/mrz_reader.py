@@ -69,6 +69,8 @@ def _masks(layout: tuple[list[str], ...]) -> np.ndarray:
 
 
 _MASKS = {"TD3": _masks(_TD3), "TD1": _masks(_TD1)}
+# Positions where a digit may stand: the fields check digits cover.
+_CHECKED = {k: np.isfinite(m[:, :10]).any(axis=1) for k, m in _MASKS.items()}
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,8 @@ def _read_page(gray: np.ndarray) -> list[_PageRead]:
 # numbers), the check digits decide, and only when exactly one choice satisfies them. (6 and
 # G are left out: their values differ by ten, which no check digit can see.)
 _LOOKALIKES = {frozenset(p) for p in ("0O", "1I", "8B", "5S", "2Z", "0D", "0Q")}
-MAX_AMBIGUOUS = 4
+MAX_AMBIGUOUS = 6  # open positions tried both ways; more, and the frame is refused
+CLOSE_MARGIN = 0.03  # any two classes this close at a checked position are both tried
 
 
 def _settle_pairs(ambiguous: list[int], best: np.ndarray, second: np.ndarray,
@@ -155,11 +158,19 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
         log.debug("mrz_rejected reason=weak_character score=%.2f", weakest)
         return None
     margin = top - scores[rows, second]
-    ambiguous = [i for i in np.argsort(margin)
-                 if frozenset((ALPHABET[best[i]], ALPHABET[second[i]])) in _LOOKALIKES
-                 and margin[i] < AMBIGUOUS_MARGIN]
-    settled, ambiguous = _settle_pairs(ambiguous, best, second, cells)
-    ambiguous = ambiguous[:MAX_AMBIGUOUS]
+    look = [i for i in np.argsort(margin)
+            if frozenset((ALPHABET[best[i]], ALPHABET[second[i]])) in _LOOKALIKES
+            and margin[i] < AMBIGUOUS_MARGIN]
+    settled, open_pairs = _settle_pairs(look, best, second, cells)
+    # Any two classes this close where a check digit counts (a digit may stand) stay open
+    # too: a D read as 6 by 0.01 beside a 5/S swap passed every check digit (7 x -7 +
+    # 3 x 23 = 20); with both open, two readings fit and the frame is refused.
+    close = [i for i in np.argsort(margin) if margin[i] < CLOSE_MARGIN
+             and i not in settled and i not in open_pairs and _CHECKED[fmt][i]]
+    ambiguous = sorted(open_pairs + close, key=lambda i: margin[i])
+    if len(ambiguous) > MAX_AMBIGUOUS:
+        log.debug("mrz_rejected reason=too_many_open count=%d", len(ambiguous))
+        return None
     base = best.copy()
     for i, cls in settled.items():
         base[i] = cls

@@ -125,7 +125,7 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     j = np.argmin(near, axis=1)
     snap = near[np.arange(n), j] < 0.3 * pitch
     xs = np.where(snap, c[j, 0], xs)
-    ys = slope * xs + icpt
+    ys = _row_centre_line(c, b, height, pitch, slope, icpt)(xs)
     u = (np.arange(CELL_W) + 0.5) / CELL_W - 0.5
     v = (np.arange(CELL_H) + 0.5) / CELL_H - 0.5
     mx = (xs[:, None, None] + u[None, None, :] * pitch) + 0 * v[None, :, None]
@@ -139,6 +139,25 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     cells -= cells.mean(axis=1, keepdims=True)
     cells /= np.linalg.norm(cells, axis=1, keepdims=True) + 1e-6
     return cells
+
+
+def _row_centre_line(c: np.ndarray, b: np.ndarray, height: float, pitch: float,
+                     slope: float, icpt: float) -> np.poly1d:
+    """The row's centre line y(x). A line through the tall characters alone is extrapolated
+    over a name line's filler run (chevrons are shorter), and on a curled or slightly
+    mis-straightened page that run then drifts off the cells (a chevron cut high or low
+    matches K or C): so every character-sized component (chevrons stand centred on the
+    row) enters a quadratic fit, once outliers are dropped; too few, the line stays."""
+    h, w = b[:, 3], b[:, 2]
+    ok = (h >= 0.6 * height) & (h <= 1.25 * height) & (w < 1.3 * pitch)
+    ok &= np.abs(c[:, 1] - (slope * c[:, 0] + icpt)) < 0.5 * height
+    if ok.sum() < 10 or np.ptp(c[ok, 0]) < 20 * pitch:
+        return np.poly1d([slope, icpt])
+    fit = np.poly1d(np.polyfit(c[ok, 0], c[ok, 1], 2))
+    ok &= np.abs(c[:, 1] - fit(c[:, 0])) < 0.2 * height
+    if ok.sum() >= 10:
+        fit = np.poly1d(np.polyfit(c[ok, 0], c[ok, 1], 2))
+    return fit
 
 
 @dataclass(frozen=True)
