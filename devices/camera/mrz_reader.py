@@ -20,8 +20,10 @@ import numpy as np
 from devices.camera.detect import detect_document
 from devices.camera.frames import as_bgr
 from devices.camera.mrz_format import format_problem
+from devices.camera.mrz_locate import mrz_band_quads, straighten_band
 from devices.camera.ocrb import (
     ALPHABET,
+    Row,
     find_rows,
     ink_mask,
     pair_discriminants,
@@ -41,6 +43,10 @@ PAGE_WIDTH = 900  # pixels across a straightened page
 # A look-alike pair is settled by its discriminant only this far (in training spreads) from
 # the boundary; nearer, both stay open and the check digits and unique-winner rule decide.
 PAIR_SETTLE = 0.25
+# Binarisations of the MRZ region (adaptive-mean block in character heights, offset in grey
+# levels): the first is the round-4 one; the others, tried only on a frame none of the
+# earlier ones read, keep fainter strokes or split blurred neighbours.
+INK_MASKS = ((1.5, 12), (1.5, 6), (3.0, 18))
 BAND_ASPECT = 2.5  # a quad longer than this across its height is no page but a band
 
 _D, _A, _N, _F = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ<", ALPHABET, "0123456789<"
@@ -81,16 +87,20 @@ class _PageRead:
     cells: np.ndarray  # (cells, D) normalised character cells
 
 
-def _read_page(gray: np.ndarray) -> list[_PageRead]:
-    """Candidate readings of the page's MRZ rows (format, masked class scores, line length,
-    cells), the likelier format first; empty when no MRZ-like rows are found."""
+def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
+    """Candidate readings of the page's MRZ rows under binarisation INK_MASKS[mask]
+    (format, masked class scores, line length, cells), the likelier format first; empty
+    when no MRZ-like rows are found."""
     h, w = gray.shape
     top = int(h * 0.4)
     region = gray[top:]
     # Expected character height: 2.4 mm on a page 54 to 88 mm tall, from 2.5 to 5 % of it.
     lo, hi = 0.018 * h, 0.065 * h
-    mask = ink_mask(region, int(hi * 1.5))
-    rows = find_rows(mask, lo, hi)
+    block, offset = INK_MASKS[mask]
+    return _read_rows(region, find_rows(ink_mask(region, int(hi * block), offset), lo, hi))
+
+
+def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
     if not rows:
         return []
     # Characters in the last row, from the pitch between neighbours (most components are
@@ -283,15 +293,27 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     """The MRZ on the frame's TD1 or TD3 document, or None when none can be read with every
     check digit right. Raises CameraError("bad_frame") for input that is not an image."""
     img = as_bgr(frame)
-    for page in _pages(img):
-        for found in _read_page(page):
-            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
-            if decoded is not None:
-                return _reading(*decoded)
-    # Second attempt: the rows found in the frame itself, the page outline aside. The same
-    # decoder and safeguards apply.
-    for band in _row_bands(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)):
-        for found in _read_page(band):
+    pages = _pages(img)
+    bands: list[np.ndarray] | None = None
+    for mask in range(len(INK_MASKS)):
+        got = _first_reading(pages, mask)
+        if got is not None:
+            return got
+        # Then the rows found in the frame itself, the page outline aside. The same
+        # decoder and safeguards apply.
+        if bands is None:
+            gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+            bands = _row_bands(gray) + [b for q in mrz_band_quads(gray)
+                                        for b in straighten_band(gray, q)]
+        got = _first_reading(bands, mask)
+        if got is not None:
+            return got
+    return None
+
+
+def _first_reading(pages: list[np.ndarray], mask: int) -> MrzReading | None:
+    for page in pages:
+        for found in _read_page(page, mask):
             decoded = _decode(found.fmt, found.scores, found.n, found.cells)
             if decoded is not None:
                 return _reading(*decoded)

@@ -44,10 +44,10 @@ class Row:
         return self.boxes[:, :2] + self.boxes[:, 2:] / 2
 
 
-def ink_mask(gray: np.ndarray, block: int) -> np.ndarray:
+def ink_mask(gray: np.ndarray, block: int, offset: float = 12) -> np.ndarray:
     block = max(3, block | 1)
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                 block, 12)
+                                 block, offset)
 
 
 def find_rows(mask: np.ndarray, min_h: float, max_h: float, min_count: int = 12) -> list[Row]:

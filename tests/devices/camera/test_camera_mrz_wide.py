@@ -3,10 +3,12 @@ look-alike rules that keep a double misread from passing the check digits."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from devices.camera import read_mrz
+from devices.camera.mrz_locate import mrz_band_quads, straighten_band
 from devices.camera.mrz_reader import _decode
 from devices.camera.ocrb import ALPHABET, pair_discriminants
 from devices.mrz import parse_mrz
@@ -55,3 +57,38 @@ def test_a_close_digit_beside_an_open_lookalike_is_refused():
     # not find it only because it kept D/6 closed.
     wrong = text[:5] + "6S" + text[7:]
     assert parse_mrz([wrong[i:i + 30] for i in range(0, 90, 30)])
+
+
+def test_a_second_binarisation_reads_a_low_resolution_page(monkeypatch):
+    """A half-resolution sensor upscaled (dev seed): the first mask merges the blurred
+    neighbours, a lower offset keeps them apart."""
+    import devices.camera.mrz_reader as reader
+
+    sc = wide_scene(1979460389, "passport", mrz=True)
+    assert sc.truth["conditions"].get("lowres") == 0.5
+    got = read_mrz(sc.image)
+    assert got is not None and got.lines == parse_mrz(sc.truth["mrz"]).lines
+    monkeypatch.setattr(reader, "INK_MASKS", reader.INK_MASKS[:1])
+    assert read_mrz(sc.image) is None
+
+
+def test_the_band_is_straightened_under_perspective(monkeypatch):
+    """A curled, tilted page whose outline misleads (dev seed): only the band fitted to the
+    rows' own ends reads; the BAC key is right (a name letter, which no check digit covers,
+    may not be: the chip's DG1 is the name's source)."""
+    import devices.camera.mrz_reader as reader
+
+    sc = wide_scene(1029055140, "passport", mrz=True)
+    got = read_mrz(sc.image)
+    assert got is not None and got.bac_seed() == parse_mrz(sc.truth["mrz"]).bac_seed()
+    monkeypatch.setattr(reader, "mrz_band_quads", lambda gray: [])
+    assert read_mrz(sc.image) is None
+
+
+def test_no_band_is_found_on_an_empty_counter():
+    sc = wide_scene(7301, None)
+    gray = cv2.cvtColor(sc.image, cv2.COLOR_BGR2GRAY)
+    for quad in mrz_band_quads(gray):
+        for band in straighten_band(gray, quad):
+            assert band.shape[1] == 900
+    assert read_mrz(sc.image) is None
