@@ -293,30 +293,38 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     """The MRZ on the frame's TD1 or TD3 document, or None when none can be read with every
     check digit right. Raises CameraError("bad_frame") for input that is not an image."""
     img = as_bgr(frame)
-    pages = _pages(img)
-    bands: list[np.ndarray] | None = None
-    for mask in range(len(INK_MASKS)):
-        got = _first_reading(pages, mask)
-        if got is not None:
-            return got
-        # Then the rows found in the frame itself, the page outline aside. The same
-        # decoder and safeguards apply.
-        if bands is None:
-            gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-            bands = _row_bands(gray) + [b for q in mrz_band_quads(gray)
-                                        for b in straighten_band(gray, q)]
-        got = _first_reading(bands, mask)
-        if got is not None:
-            return got
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    # First the page straightened from its outline, then the rows found in the frame
+    # itself (the outline aside), each with the first binarisation; then the other
+    # binarisations, only where rows whose typical character matches OCR-B were found but
+    # did not decode (a frame with no MRZ, or only other text, pays for one pass). The
+    # same decoder and safeguards apply throughout.
+    with_rows: list[np.ndarray] = []
+    for source in (lambda: _pages(img), lambda: _bands(gray)):
+        for page in source():
+            found = _read_page(page, 0)
+            got = _first_decoded(found)
+            if got is not None:
+                return got
+            if any(float(np.median(f.scores.max(axis=1))) >= SANE_MEDIAN for f in found):
+                with_rows.append(page)  # rows that look like OCR-B, cut right or nearly
+    for mask in range(1, len(INK_MASKS)):
+        for page in with_rows:
+            got = _first_decoded(_read_page(page, mask))
+            if got is not None:
+                return got
     return None
 
 
-def _first_reading(pages: list[np.ndarray], mask: int) -> MrzReading | None:
-    for page in pages:
-        for found in _read_page(page, mask):
-            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
-            if decoded is not None:
-                return _reading(*decoded)
+def _bands(gray: np.ndarray) -> list[np.ndarray]:
+    return _row_bands(gray) + [b for q in mrz_band_quads(gray) for b in straighten_band(gray, q)]
+
+
+def _first_decoded(found: list[_PageRead]) -> MrzReading | None:
+    for f in found:
+        decoded = _decode(f.fmt, f.scores, f.n, f.cells)
+        if decoded is not None:
+            return _reading(*decoded)
     return None
 
 
