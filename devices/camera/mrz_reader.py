@@ -47,6 +47,7 @@ PAIR_SETTLE = 0.25
 # levels): the first is the round-4 one; the others, tried only on a frame none of the
 # earlier ones read, keep fainter strokes or split blurred neighbours.
 INK_MASKS = ((1.5, 12), (1.5, 6), (3.0, 18))
+RETRY_PAGES = 2  # the other binarisations are tried on this many pages, best rows first
 BAND_ASPECT = 2.5  # a quad longer than this across its height is no page but a band
 
 _D, _A, _N, _F = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ<", ALPHABET, "0123456789<"
@@ -299,17 +300,19 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     # binarisations, only where rows whose typical character matches OCR-B were found but
     # did not decode (a frame with no MRZ, or only other text, pays for one pass). The
     # same decoder and safeguards apply throughout.
-    with_rows: list[np.ndarray] = []
+    with_rows: list[tuple[float, int, np.ndarray]] = []
     for source in (lambda: _pages(img), lambda: _bands(gray)):
         for page in source():
             found = _read_page(page, 0)
             got = _first_decoded(found)
             if got is not None:
                 return got
-            if any(float(np.median(f.scores.max(axis=1))) >= SANE_MEDIAN for f in found):
-                with_rows.append(page)  # rows that look like OCR-B, cut right or nearly
+            sane = max((float(np.median(f.scores.max(axis=1))) for f in found), default=0.0)
+            if sane >= SANE_MEDIAN:  # rows that look like OCR-B, cut right or nearly
+                with_rows.append((sane, len(with_rows), page))
+    retry = [page for _s, _i, page in sorted(with_rows, reverse=True)[:RETRY_PAGES]]
     for mask in range(1, len(INK_MASKS)):
-        for page in with_rows:
+        for page in retry:
             got = _first_decoded(_read_page(page, mask))
             if got is not None:
                 return got

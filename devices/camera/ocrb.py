@@ -197,6 +197,25 @@ def read_row_features(gray: np.ndarray, n: int, char_px: float) -> np.ndarray | 
     return row_cells(gray, rows[0], n)
 
 
+# Templates of one class that correlate this well with one already kept add nothing but
+# time: the 2,816 cut out come down to about 1,200, and every frame's scores with them.
+TEMPLATE_DISTINCT = 0.99
+
+
+def _distinct(x: np.ndarray, y: np.ndarray, most: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per class (y sorted), greedily the templates no kept one matches above `most`."""
+    keep: list[int] = []
+    for cls in np.unique(y):
+        idx = np.flatnonzero(y == cls)
+        sim = x[idx] @ x[idx].T
+        kept: list[int] = []
+        for i in range(len(idx)):
+            if not kept or float(sim[i, kept].max()) < most:
+                kept.append(i)
+        keep += idx[kept].tolist()
+    return x[keep], y[keep]
+
+
 @functools.lru_cache(maxsize=1)
 def templates(seed: int = 9303) -> Templates:
     rng = random.Random(seed)
@@ -226,7 +245,7 @@ def templates(seed: int = 9303) -> Templates:
     x = np.concatenate(feats).astype(np.float32)
     y = np.concatenate(labels)
     order = np.argsort(y, kind="stable")
-    x, y = x[order], y[order]
+    x, y = _distinct(x[order], y[order], TEMPLATE_DISTINCT)
     starts = np.searchsorted(y, np.arange(len(ALPHABET)))
     if len(set(y.tolist())) != len(ALPHABET):
         raise RuntimeError("OCR-B templates incomplete")
