@@ -44,9 +44,10 @@ PAGE_WIDTH = 900  # pixels across a straightened page
 # the boundary; nearer, both stay open and the check digits and unique-winner rule decide.
 PAIR_SETTLE = 0.25
 # Binarisations of the MRZ region (adaptive-mean block in character heights, offset in grey
-# levels): the first is the round-4 one; the others, tried only on a frame none of the
-# earlier ones read, keep fainter strokes or split blurred neighbours.
-INK_MASKS = ((1.5, 12), (1.5, 6), (3.0, 18))
+# levels, after an unsharp mask or not): the first is the round-4 one; the others, tried
+# only on a frame none of the earlier ones read, keep fainter strokes or split blurred
+# neighbours.
+INK_MASKS = ((1.5, 12, False), (1.5, 6, False), (3.0, 18, False), (1.5, 12, True))
 RETRY_PAGES = 2  # the other binarisations are tried on this many pages, best rows first
 BAND_ASPECT = 2.5  # a quad longer than this across its height is no page but a band
 
@@ -97,8 +98,12 @@ def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
     region = gray[top:]
     # Expected character height: 2.4 mm on a page 54 to 88 mm tall, from 2.5 to 5 % of it.
     lo, hi = 0.018 * h, 0.065 * h
-    block, offset = INK_MASKS[mask]
-    return _read_rows(region, find_rows(ink_mask(region, int(hi * block), offset), lo, hi))
+    block, offset, sharpen = INK_MASKS[mask]
+    seen = region
+    if sharpen:  # segmentation only: the cells are cut from the page as it is
+        soft = cv2.GaussianBlur(region, (0, 0), 1.5)
+        seen = cv2.addWeighted(region, 2.0, soft, -1.0, 0)
+    return _read_rows(region, find_rows(ink_mask(seen, int(hi * block), offset), lo, hi))
 
 
 def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
