@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from devices.camera.detect import detect_document
+from devices.camera.detect import detect_document, order_corners
 from devices.camera.frames import as_bgr
 from devices.camera.mrz_format import format_problem
 from devices.camera.mrz_locate import mrz_band_quads, straighten_band
@@ -247,9 +247,8 @@ ROW_MIN_ASPECT = 6.0  # a row blob's length over its height
 ROW_MIN_LENGTH = 0.15  # of the frame's width
 
 
-def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
-    """MRZ bands straightened from the rows themselves, padded to the bottom of a page of
-    the usual height (as _pages does for a flat band), both ways up."""
+def _row_band_quads(gray: np.ndarray) -> list[np.ndarray]:
+    """Rotated rectangles round the MRZ's row blobs (round 4), one per closing size."""
     w = gray.shape[1]
     blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT,
                                 cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
@@ -278,16 +277,29 @@ def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
         if any(np.allclose(key, k, atol=2.0) for k in seen):
             continue  # the same band at another closing size
         seen.append(key)
-        box = cv2.boxPoints(((cx, cy), (a * 1.08, b * 1.5), ang))
-        q = upright_corners(box, portrait=False)
-        length, height_px = side_lengths(q)
-        height = max(16, round(PAGE_WIDTH * height_px / max(length, 1e-6)))
-        band = warp_quad(gray, q, PAGE_WIDTH, height)
-        pad = max(0, round(PAGE_WIDTH / 1.5) - height)
-        for p in (band, cv2.rotate(band, cv2.ROTATE_180)):
-            out.append(cv2.copyMakeBorder(p, pad, 0, 0, 0, cv2.BORDER_CONSTANT,
-                                          value=float(np.median(p))))
+        out.append(cv2.boxPoints(((cx, cy), (a * 1.08, b * 1.5), ang)).astype(np.float64))
     return out
+
+
+def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
+    """MRZ bands straightened from the rows themselves, padded to the bottom of a page of
+    the usual height (as _pages does for a flat band), both ways up."""
+    return [b for q in _row_band_quads(gray) for b in straighten_band(gray, q)]
+
+
+BAND_SAME = 0.02  # of the band's length: a fitted band this close to a rectangle is no new one
+
+
+def _bands(gray: np.ndarray) -> list[np.ndarray]:
+    """The round-4 rectangles, then the bands fitted to the rows' ends (mrz_locate) that
+    differ from every rectangle (an upright band gives the same one twice)."""
+    quads = [order_corners(q) for q in _row_band_quads(gray)]
+    for q in mrz_band_quads(gray):
+        q = order_corners(q)
+        tol = BAND_SAME * float(np.linalg.norm(q[1] - q[0]))
+        if all(np.abs(q - k).max() > tol for k in quads):
+            quads.append(q)
+    return [b for q in quads for b in straighten_band(gray, q)]
 
 
 def _reading(mrz: Mrz, weakest: float) -> MrzReading:
@@ -322,10 +334,6 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
             if got is not None:
                 return got
     return None
-
-
-def _bands(gray: np.ndarray) -> list[np.ndarray]:
-    return _row_bands(gray) + [b for q in mrz_band_quads(gray) for b in straighten_band(gray, q)]
 
 
 def _first_decoded(found: list[_PageRead]) -> MrzReading | None:
