@@ -47,6 +47,16 @@ def order_corners(pts: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
+def _order_all(qs: np.ndarray) -> np.ndarray:
+    """order_corners over a stack of quads (N, 4, 2) at once."""
+    c = qs.mean(axis=1, keepdims=True)
+    ang = np.arctan2(qs[..., 1] - c[..., 1], qs[..., 0] - c[..., 0])
+    qs = np.take_along_axis(qs, np.argsort(ang, axis=1)[..., None], axis=1)
+    start = np.argmin(qs.sum(axis=2), axis=1)
+    roll = (np.arange(4)[None, :] + start[:, None]) % 4
+    return np.take_along_axis(qs, roll[..., None], axis=1)
+
+
 def _reduce_to_quad(hull: np.ndarray) -> np.ndarray | None:
     """Drop the hull vertex that costs the least area until four remain (Visvalingam)."""
     pts = hull.reshape(-1, 2).astype(np.float64)
@@ -265,11 +275,15 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
     # Near-duplicates (the same page with one side on a neighbouring line: grain, a shadow,
     # the page's own margin) keep only their best-supported member, so "largest" below
     # cannot prefer a variant that is merely a little wider.
+    found = sorted(found, key=lambda x: -x[0])
+    ordered = _order_all(np.stack([np.asarray(q, np.float64).reshape(4, 2)
+                                   for _, _, q in found]))
     kept: list[tuple[float, float, np.ndarray]] = []
-    for s, a, q in sorted(found, key=lambda x: -x[0]):
-        q = order_corners(q)
+    kept_q = np.empty((len(found), 4, 2))
+    for (s, a, _q), q in zip(found, ordered, strict=True):
         tol = 0.12 * float(np.sqrt(a))
-        if all(np.abs(q - k).max() > tol for _, _, k in kept):
+        if not kept or bool((np.abs(kept_q[:len(kept)] - q).max(axis=(1, 2)) > tol).all()):
+            kept_q[len(kept)] = q
             kept.append((s, a, q))
     best = kept[0][0]
     # The document is the largest well-supported outline (not a table or photo inside it).

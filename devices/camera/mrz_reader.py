@@ -17,11 +17,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from devices.camera.detect import detect_document
+from devices.camera.detect import detect_document, order_corners
 from devices.camera.frames import as_bgr
 from devices.camera.mrz_format import format_problem
+from devices.camera.mrz_locate import mrz_band_quads, straighten_band
 from devices.camera.ocrb import (
     ALPHABET,
+    Row,
     find_rows,
     ink_mask,
     pair_discriminants,
@@ -41,6 +43,12 @@ PAGE_WIDTH = 900  # pixels across a straightened page
 # A look-alike pair is settled by its discriminant only this far (in training spreads) from
 # the boundary; nearer, both stay open and the check digits and unique-winner rule decide.
 PAIR_SETTLE = 0.25
+# Binarisations of the MRZ region (adaptive-mean block in character heights, offset in grey
+# levels, after an unsharp mask or not): the first is the round-4 one; the others, tried
+# only on a frame none of the earlier ones read, keep fainter strokes or split blurred
+# neighbours.
+INK_MASKS = ((1.5, 12, False), (1.5, 6, False), (3.0, 18, False), (1.5, 12, True))
+RETRY_PAGES = 2  # the other binarisations are tried on this many pages, best rows first
 BAND_ASPECT = 2.5  # a quad longer than this across its height is no page but a band
 
 _D, _A, _N, _F = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ<", ALPHABET, "0123456789<"
@@ -69,6 +77,8 @@ def _masks(layout: tuple[list[str], ...]) -> np.ndarray:
 
 
 _MASKS = {"TD3": _masks(_TD3), "TD1": _masks(_TD1)}
+# Positions where a digit may stand: the fields check digits cover.
+_CHECKED = {k: np.isfinite(m[:, :10]).any(axis=1) for k, m in _MASKS.items()}
 
 
 @dataclass(frozen=True)
@@ -79,16 +89,24 @@ class _PageRead:
     cells: np.ndarray  # (cells, D) normalised character cells
 
 
-def _read_page(gray: np.ndarray) -> list[_PageRead]:
-    """Candidate readings of the page's MRZ rows (format, masked class scores, line length,
-    cells), the likelier format first; empty when no MRZ-like rows are found."""
+def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
+    """Candidate readings of the page's MRZ rows under binarisation INK_MASKS[mask]
+    (format, masked class scores, line length, cells), the likelier format first; empty
+    when no MRZ-like rows are found."""
     h, w = gray.shape
     top = int(h * 0.4)
     region = gray[top:]
     # Expected character height: 2.4 mm on a page 54 to 88 mm tall, from 2.5 to 5 % of it.
     lo, hi = 0.018 * h, 0.065 * h
-    mask = ink_mask(region, int(hi * 1.5))
-    rows = find_rows(mask, lo, hi)
+    block, offset, sharpen = INK_MASKS[mask]
+    seen = region
+    if sharpen:  # segmentation only: the cells are cut from the page as it is
+        soft = cv2.GaussianBlur(region, (0, 0), 1.5)
+        seen = cv2.addWeighted(region, 2.0, soft, -1.0, 0)
+    return _read_rows(region, find_rows(ink_mask(seen, int(hi * block), offset), lo, hi))
+
+
+def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
     if not rows:
         return []
     # Characters in the last row, from the pitch between neighbours (most components are
@@ -122,7 +140,8 @@ def _read_page(gray: np.ndarray) -> list[_PageRead]:
 # numbers), the check digits decide, and only when exactly one choice satisfies them. (6 and
 # G are left out: their values differ by ten, which no check digit can see.)
 _LOOKALIKES = {frozenset(p) for p in ("0O", "1I", "8B", "5S", "2Z", "0D", "0Q")}
-MAX_AMBIGUOUS = 4
+MAX_AMBIGUOUS = 6  # open positions tried both ways; more, and the frame is refused
+CLOSE_MARGIN = 0.03  # any two classes this close at a checked position are both tried
 
 
 def _settle_pairs(ambiguous: list[int], best: np.ndarray, second: np.ndarray,
@@ -155,11 +174,19 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
         log.debug("mrz_rejected reason=weak_character score=%.2f", weakest)
         return None
     margin = top - scores[rows, second]
-    ambiguous = [i for i in np.argsort(margin)
-                 if frozenset((ALPHABET[best[i]], ALPHABET[second[i]])) in _LOOKALIKES
-                 and margin[i] < AMBIGUOUS_MARGIN]
-    settled, ambiguous = _settle_pairs(ambiguous, best, second, cells)
-    ambiguous = ambiguous[:MAX_AMBIGUOUS]
+    look = [i for i in np.argsort(margin)
+            if frozenset((ALPHABET[best[i]], ALPHABET[second[i]])) in _LOOKALIKES
+            and margin[i] < AMBIGUOUS_MARGIN]
+    settled, open_pairs = _settle_pairs(look, best, second, cells)
+    # Any two classes this close where a check digit counts (a digit may stand) stay open
+    # too: a D read as 6 by 0.01 beside a 5/S swap passed every check digit (7 x -7 +
+    # 3 x 23 = 20); with both open, two readings fit and the frame is refused.
+    close = [i for i in np.argsort(margin) if margin[i] < CLOSE_MARGIN
+             and i not in settled and i not in open_pairs and _CHECKED[fmt][i]]
+    ambiguous = sorted(open_pairs + close, key=lambda i: margin[i])
+    if len(ambiguous) > MAX_AMBIGUOUS:
+        log.debug("mrz_rejected reason=too_many_open count=%d", len(ambiguous))
+        return None
     base = best.copy()
     for i, cls in settled.items():
         base[i] = cls
@@ -220,9 +247,8 @@ ROW_MIN_ASPECT = 6.0  # a row blob's length over its height
 ROW_MIN_LENGTH = 0.15  # of the frame's width
 
 
-def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
-    """MRZ bands straightened from the rows themselves, padded to the bottom of a page of
-    the usual height (as _pages does for a flat band), both ways up."""
+def _row_band_quads(gray: np.ndarray) -> list[np.ndarray]:
+    """Rotated rectangles round the MRZ's row blobs (round 4), one per closing size."""
     w = gray.shape[1]
     blackhat = cv2.morphologyEx(gray, cv2.MORPH_BLACKHAT,
                                 cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
@@ -251,16 +277,29 @@ def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
         if any(np.allclose(key, k, atol=2.0) for k in seen):
             continue  # the same band at another closing size
         seen.append(key)
-        box = cv2.boxPoints(((cx, cy), (a * 1.08, b * 1.5), ang))
-        q = upright_corners(box, portrait=False)
-        length, height_px = side_lengths(q)
-        height = max(16, round(PAGE_WIDTH * height_px / max(length, 1e-6)))
-        band = warp_quad(gray, q, PAGE_WIDTH, height)
-        pad = max(0, round(PAGE_WIDTH / 1.5) - height)
-        for p in (band, cv2.rotate(band, cv2.ROTATE_180)):
-            out.append(cv2.copyMakeBorder(p, pad, 0, 0, 0, cv2.BORDER_CONSTANT,
-                                          value=float(np.median(p))))
+        out.append(cv2.boxPoints(((cx, cy), (a * 1.08, b * 1.5), ang)).astype(np.float64))
     return out
+
+
+def _row_bands(gray: np.ndarray) -> list[np.ndarray]:
+    """MRZ bands straightened from the rows themselves, padded to the bottom of a page of
+    the usual height (as _pages does for a flat band), both ways up."""
+    return [b for q in _row_band_quads(gray) for b in straighten_band(gray, q)]
+
+
+BAND_SAME = 0.02  # of the band's length: a fitted band this close to a rectangle is no new one
+
+
+def _bands(gray: np.ndarray) -> list[np.ndarray]:
+    """The round-4 rectangles, then the bands fitted to the rows' ends (mrz_locate) that
+    differ from every rectangle (an upright band gives the same one twice)."""
+    quads = [order_corners(q) for q in _row_band_quads(gray)]
+    for q in mrz_band_quads(gray):
+        q = order_corners(q)
+        tol = BAND_SAME * float(np.linalg.norm(q[1] - q[0]))
+        if all(np.abs(q - k).max() > tol for k in quads):
+            quads.append(q)
+    return [b for q in quads for b in straighten_band(gray, q)]
 
 
 def _reading(mrz: Mrz, weakest: float) -> MrzReading:
@@ -272,18 +311,36 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     """The MRZ on the frame's TD1 or TD3 document, or None when none can be read with every
     check digit right. Raises CameraError("bad_frame") for input that is not an image."""
     img = as_bgr(frame)
-    for page in _pages(img):
-        for found in _read_page(page):
-            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
-            if decoded is not None:
-                return _reading(*decoded)
-    # Second attempt: the rows found in the frame itself, the page outline aside. The same
-    # decoder and safeguards apply.
-    for band in _row_bands(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)):
-        for found in _read_page(band):
-            decoded = _decode(found.fmt, found.scores, found.n, found.cells)
-            if decoded is not None:
-                return _reading(*decoded)
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    # First the page straightened from its outline, then the rows found in the frame
+    # itself (the outline aside), each with the first binarisation; then the other
+    # binarisations, only where rows whose typical character matches OCR-B were found but
+    # did not decode (a frame with no MRZ, or only other text, pays for one pass). The
+    # same decoder and safeguards apply throughout.
+    with_rows: list[tuple[float, int, np.ndarray]] = []
+    for source in (lambda: _pages(img), lambda: _bands(gray)):
+        for page in source():
+            found = _read_page(page, 0)
+            got = _first_decoded(found)
+            if got is not None:
+                return got
+            sane = max((float(np.median(f.scores.max(axis=1))) for f in found), default=0.0)
+            if sane >= SANE_MEDIAN:  # rows that look like OCR-B, cut right or nearly
+                with_rows.append((sane, len(with_rows), page))
+    retry = [page for _s, _i, page in sorted(with_rows, reverse=True)[:RETRY_PAGES]]
+    for mask in range(1, len(INK_MASKS)):
+        for page in retry:
+            got = _first_decoded(_read_page(page, mask))
+            if got is not None:
+                return got
+    return None
+
+
+def _first_decoded(found: list[_PageRead]) -> MrzReading | None:
+    for f in found:
+        decoded = _decode(f.fmt, f.scores, f.n, f.cells)
+        if decoded is not None:
+            return _reading(*decoded)
     return None
 
 

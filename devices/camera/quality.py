@@ -4,7 +4,10 @@ Reason keys (the UI translates them): "place_document", "move_into_frame", "move
 "too_blurry", "glare", "hold_still"; and, from the same measurements, which way to bring a
 page that sticks out into view ("move_left", "move_right", "move_up", "move_down", as the
 preview shows it; "too_close" when it sticks out on opposite sides) and "tilted" when the
-page is held at a slant (its opposite sides' lengths differ by more than MAX_SLANT).
+page is held at a slant (its opposite sides' lengths differ by more than MAX_SLANT);
+"glare_on_code" when the document carries an MRZ (GateSettings.mrz) and the light is blown
+out over the band along a long edge where the MRZ lies (either way up), which the reader
+cannot see through even where the page as a whole has little glare.
 """
 
 from __future__ import annotations
@@ -31,9 +34,15 @@ class GateSettings:
     max_motion: float = 0.006  # ...moving less than this share of the page's diagonal
     # Longer over shorter opposite side: about 1.04 at 8 degrees of tilt, 1.15 near 20.
     max_slant: float = 1.15
+    # A document with an MRZ to read (passport page, ID card): its bands along both long
+    # edges (the MRZ's share of the height, either way up) may hold at most this share
+    # blown out (a reflection across one row of characters is about 2 %).
+    mrz: bool = False
+    max_code_glare: float = 0.01
+    mrz_band: float = 0.3
 
 
-def _region(gray: np.ndarray, quad: Quad) -> tuple[np.ndarray, np.ndarray]:
+def _region(gray: np.ndarray, quad: Quad | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pts = np.asarray(quad).astype(np.int32)
     x, y, w, h = cv2.boundingRect(pts)
     x, y = max(x, 0), max(y, 0)
@@ -82,9 +91,40 @@ def glare_share(gray: np.ndarray, quad: Quad) -> float:
     # Blown out relative to the paper itself: a bright page is not glare, a patch far above
     # the page's own white (up to the sensor's limit) is.
     paper = float(np.median(crop[mask > 0]))
+    return float(_blown(crop, mask, paper).sum() / max(int(np.count_nonzero(mask)), 1))
+
+
+def _blown(crop: np.ndarray, mask: np.ndarray, paper: float) -> np.ndarray:
     blown: np.ndarray = (crop >= min(254.0, max(235.0, paper + 20))) & (mask > 0)
-    blown = cv2.morphologyEx(blown.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return float(blown.sum() / max(int(np.count_nonzero(mask)), 1))
+    return cv2.morphologyEx(blown.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+
+
+def code_glare_share(gray: np.ndarray, quad: Quad | np.ndarray, band: float = 0.3) -> float:
+    """The saturated share of the worse of the two bands along the page's long edges (the
+    MRZ lies along one of them; which one depends on which way up the page lies). The MRZ's
+    clear zone is often the brightest paper on the page, so only what the sensor clips
+    (>= SATURATED, and above the band's own white) counts."""
+    pts = np.asarray(quad, np.float64)
+    side = np.linalg.norm(np.roll(pts, -1, axis=0) - pts, axis=1)
+    if side[0] + side[2] < side[1] + side[3]:
+        pts = np.roll(pts, -1, axis=0)  # TL-TR is a long side
+    tl, tr, br, bl = pts
+    bands = (np.array([tl, tr, tr + (br - tr) * band, tl + (bl - tl) * band]),
+             np.array([bl + (tl - bl) * band, br + (tr - br) * band, br, bl]))
+    worst = 0.0
+    for b in bands:
+        crop, mask = _region(gray, b)
+        if not mask.any():
+            continue
+        white = float(np.percentile(crop[mask > 0], 75))
+        clipped: np.ndarray = (crop >= max(SATURATED, white + 6)) & (mask > 0)
+        clipped = cv2.morphologyEx(clipped.astype(np.uint8), cv2.MORPH_OPEN,
+                                   np.ones((3, 3), np.uint8))
+        worst = max(worst, float(clipped.sum() / np.count_nonzero(mask)))
+    return worst
+
+
+SATURATED = 250  # grey level from which the sensor is taken to clip
 
 
 def _move_reason(pts: np.ndarray, w: int, h: int, margin: float) -> str:
@@ -140,6 +180,10 @@ class QualityGates:
         width = edge_width(gray, quad)
         out.append(GateResult("sharpness", width <= s.max_edge_width,
                               None if width <= s.max_edge_width else "too_blurry", width))
+        if s.mrz:  # before the page-wide glare: it says where the light must not fall
+            code = code_glare_share(gray, pts, s.mrz_band)
+            out.append(GateResult("code_glare", code <= s.max_code_glare,
+                                  None if code <= s.max_code_glare else "glare_on_code", code))
         glare = glare_share(gray, quad)
         out.append(GateResult("glare", glare <= s.max_glare,
                               None if glare <= s.max_glare else "glare", glare))

@@ -106,6 +106,7 @@ STRINGS: dict[str, str] = {
     "capture.move_closer": "Move the page closer.",
     "capture.too_blurry": "Blurry: please hold still.",
     "capture.glare": "Glare: please tilt the page.",
+    "capture.glare_on_code": "Glare on the code at the bottom: please tilt the page a little.",
     "capture.move_left": "Move the page to the left.",
     "capture.move_right": "Move the page to the right.",
     "capture.move_up": "Move the page up.",

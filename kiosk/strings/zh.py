@@ -86,6 +86,7 @@ STRINGS: dict[str, str] = {
     "capture.move_closer": "请将材料放近一些。",
     "capture.too_blurry": "画面不清晰，请保持不动。",
     "capture.glare": "有反光，请调整角度。",
+    "capture.glare_on_code": "证件底部的字符码有反光，请稍微调整角度。",
     "capture.move_left": "请将材料向左移动。",
     "capture.move_right": "请将材料向右移动。",
     "capture.move_up": "请将材料向上移动。",

@@ -149,8 +149,10 @@ def test_rows_found_in_the_frame_read_what_the_page_outline_misses(monkeypatch):
     assert [g.lines if g else None for g in got] == [t.lines for t in truths]
     # Without the rows' own geometry, those whose outline still misleads are not read: the
     # fallback is what reads them (the third one's faint page outline is found since the
-    # smooth-counter gain of issue 13, so the page path reads it).
-    monkeypatch.setattr(mrz_reader, "_row_bands", lambda gray: [])
+    # smooth-counter gain of issue 13, so the page path reads it). Issue 13's band fitted
+    # to the rows' ends finds them as well, so both are taken away.
+    monkeypatch.setattr(mrz_reader, "_row_band_quads", lambda gray: [])
+    monkeypatch.setattr(mrz_reader, "mrz_band_quads", lambda gray: [])
     assert [read_mrz(sc.image) is None for sc in scenes] == [True, True, False, True]
 
 
