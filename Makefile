@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for `make test`; the pcscd tests share one (tests/conftest.py)
+TEST_WORKERS ?= 2
 
 .PHONY: demo test lint bench package deps venv clean
 
@@ -26,7 +28,7 @@ test: venv
 	$(VPY) -m ruff check .
 	$(VENV)/bin/lint-imports --no-cache
 	$(VPY) -m mypy
-	$(VPY) -m pytest -q
+	$(VPY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 lint: venv
 	$(VPY) -m ruff check .

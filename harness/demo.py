@@ -97,13 +97,26 @@ def passport_scenes(mrz: tuple[str, ...], seed: int, frames: int) -> list[Scene]
     return [render_scene(spec, rng, doc=doc, quad=quad) for _ in range(frames)]
 
 
+# The files of each feed written in this process, by (mrz, seed): the scenes are seeded, so
+# a second DemoWorld gets the same bytes without rendering its 44 frames again (about 10 s
+# of CPU each time; the tests start a world some twenty times).
+_FEEDS: dict[tuple[tuple[str, ...], int], dict[str, bytes]] = {}
+
+
 def write_camera_feed(folder: Path, mrz: tuple[str, ...] = DEMO_MRZ, seed: int = 7) -> str:
     """Frames as a camera would give them, looping: the passport, then two pages laid down
     and taken away. Returns the image-sequence glob for CameraSettings.source."""
-    scenes = passport_scenes(mrz, seed, 10)
-    scenes += hold_sequence(seed + 1, "a4", still=10, moving=3, empty=4)
-    scenes += hold_sequence(seed + 2, "id1", still=10, moving=3, empty=4)
-    write_images(scenes, folder, ext="jpg")
+    written = _FEEDS.get((mrz, seed))
+    if written is None:
+        scenes = passport_scenes(mrz, seed, 10)
+        scenes += hold_sequence(seed + 1, "a4", still=10, moving=3, empty=4)
+        scenes += hold_sequence(seed + 2, "id1", still=10, moving=3, empty=4)
+        write_images(scenes, folder, ext="jpg")
+        _FEEDS[(mrz, seed)] = {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in written.items():
+            (folder / name).write_bytes(data)
     return str(folder / "frame_*.jpg")
 
 

@@ -1,8 +1,10 @@
-"""Shared fixtures: a kiosk config in a temp folder, and the platform simulator."""
+"""Shared fixtures: a kiosk config in a temp folder, and the platform simulator; and the
+one xdist group of the tests that reach the machine's single pcscd."""
 
 from __future__ import annotations
 
 import logging
+import os
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +16,39 @@ from offline_queue.settings import QueueSettings, load_queue_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "dev-token"
+
+# pcsc-lite runs one daemon per machine: every test that reaches it runs on one xdist
+# worker (`pytest -n 2 --dist loadgroup`, the Makefile's), found by the fixtures it uses.
+PCSCD_GROUP = "pcscd"
+PCSCD_FIXTURES = frozenset({"card_rig"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PCSCD_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group(PCSCD_GROUP))
+
+
+def in_pcscd_group(item: pytest.Item) -> bool:
+    return any(PCSCD_GROUP in (*m.args, m.kwargs.get("name"))
+               for m in item.iter_markers("xdist_group"))
+
+
+@pytest.fixture(autouse=True)
+def _pcscd_only_in_its_group(request: pytest.FixtureRequest,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test outside the group that starts or reuses a pcscd (sim.card's PcscdProcess,
+    e.g. a DemoWorld with use_pcscd=True) fails at once, by name, instead of racing the
+    group's daemon on another worker: such a test must use `card_rig`."""
+    if in_pcscd_group(request.node):
+        return
+    from sim.card import pcscd
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError(f"{request.node.nodeid} reaches pcscd without the card_rig "
+                           "fixture (tests/conftest.py PCSCD_FIXTURES)")
+    monkeypatch.setattr(pcscd.PcscdProcess, "__init__", refuse)
 
 
 def write_config(folder: Path, url: str = "http://127.0.0.1:9/api/v1", *,
@@ -95,8 +130,18 @@ def online(tmp_path: Path, platform: object) -> QueueSettings:
 
 
 @pytest.fixture(scope="session")
-def card_rig(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def card_rig(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """Our own pcscd with two vpcd slots, an emulated chip in each (see card_rig.py)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # xdist tags a group's node ids on the workers; untagged, the group is spread over
+        # the workers, each starting its own pcscd: refuse before starting one.
+        loose = [i.nodeid for i in request.session.items
+                 if in_pcscd_group(i) and not i.nodeid.endswith("@" + PCSCD_GROUP)]
+        if loose:
+            pytest.fail(f"{len(loose)} pcscd tests would not share one xdist worker: run "
+                        "with --dist loadgroup, on a pytest whose node ids xdist can tag "
+                        "(pyproject.toml)", pytrace=False)
     from sim.card import CardEmulator, start_pcscd
     from sim.card.pki import load_test_pki
     from tests.card_rig import CardRig, Slot, card_present, wait_for
