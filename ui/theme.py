@@ -35,6 +35,7 @@ NORMAL: dict[str, str] = {
     "warningBg": "#fff3df",
     "errorBg": "#fde8e6",
     "stage": "#202830",  # behind the camera's picture
+    "stageInk": "#ffffff",  # words and guides drawn over the camera's picture
     "veil": "#b0000000",  # over the screen behind a question (ARGB)
 }
 
@@ -61,6 +62,7 @@ HIGH_CONTRAST: dict[str, str] = {
     "warningBg": "#000000",
     "errorBg": "#000000",
     "stage": "#202830",
+    "stageInk": "#ffffff",
     "veil": "#d0000000",
 }
 

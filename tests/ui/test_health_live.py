@@ -261,6 +261,9 @@ def test_restart_command_leaves_the_qt_loop_with_75_between_visits(kiosk, world)
     wait_for(app, lambda: k.flow.counters.get("command_restart") == 1, "the command received")
     app.processEvents()
     assert codes == [] and flow.state.screen == Screen.TICKET  # not mid-visit
+    # The ticket screen asks the platform for its queues: a cancel while that job runs is
+    # ignored like any intent while busy, so leave once it has answered.
+    wait_for(app, lambda: flow.state.busy is None, "the ticket screen idle")
     flow.cancel()
     wait_for(app, lambda: codes == [75], "exit code 75")
 

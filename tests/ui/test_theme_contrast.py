@@ -29,6 +29,7 @@ TEXT = [
     ("fg", "errorBg", "an error message"),
     ("inkOnOk", "ok", "the 'verified' badge"), ("inkOnWarn", "warn", "'not verified'"),
     ("disabledInk", "disabled", "a button that cannot be pressed"),
+    ("stageInk", "stage", "words over the face camera's stage"),
 ]
 
 # (edge, neighbour, where): what shows a control or a box is there.

@@ -56,6 +56,7 @@ Window {
         readonly property color warningBg: p.warningBg
         readonly property color errorBg: p.errorBg
         readonly property color stage: p.stage
+        readonly property color stageInk: p.stageInk
         readonly property color veil: p.veil
         readonly property int touch: vm.ui.touch
         readonly property int font: Math.round(vm.ui.font * scale)

@@ -56,7 +56,7 @@ Item {
                 ctx.ellipse(cx - rx, cy - ry, ow, oh)
                 ctx.fill()
                 ctx.lineWidth = 6
-                ctx.strokeStyle = "#ffffff"
+                ctx.strokeStyle = theme.stageInk
                 ctx.beginPath(); ctx.ellipse(cx - rx, cy - ry, ow, oh); ctx.stroke()
                 if (progress > 0) {  // clockwise from the top, along the oval
                     ctx.lineWidth = 14
@@ -83,7 +83,7 @@ Item {
             text: scr.turnLeft ? "◀" : "▶"
             font.pixelSize: theme.huge * 2.2
             color: theme.accent
-            style: Text.Outline; styleColor: "#ffffff"
+            style: Text.Outline; styleColor: theme.stageInk
         }
         Column {
             anchors.centerIn: parent
@@ -91,7 +91,7 @@ Item {
             spacing: theme.gap
             visible: !scr.live
             Label { objectName: "faceStageText"; width: parent.width; horizontalAlignment: Text.AlignHCenter
-                    wrapMode: Text.WordWrap; font.pixelSize: theme.title; font.bold: true; color: "#ffffff"
+                    wrapMode: Text.WordWrap; font.pixelSize: theme.title; font.bold: true; color: theme.stageInk
                     text: scr.v.phase === "staff" ? vm.t.face_staff_coming
                           : scr.v.phase === "retry" ? vm.t.face_look : "" }
         }
