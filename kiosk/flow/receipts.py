@@ -44,7 +44,7 @@ class Receipts:
             return
         receipt.printed = error is None
         if error is None:
-            v.say("receipt.take_it")
+            v.vs.message = None  # the instruction and "回执已打印" say it: not a third time
         else:
             if isinstance(error, PrinterError):
                 v.health.report("printer", "error", error.code,

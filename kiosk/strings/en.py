@@ -122,7 +122,6 @@ STRINGS: dict[str, str] = {
         "This kiosk has used all of today's tracking numbers. Please go to a staffed "
         "window, or come back tomorrow."),
     "submit.failed": "Filing failed; please try again.",
-    "receipt.take_it": "Please take your receipt.",
     "receipt.print_failed": (
         "The receipt did not print. Photograph the QR code and numbers on screen, or tap "
         "Reprint."),

@@ -99,7 +99,6 @@ STRINGS: dict[str, str] = {
     "submit.invalid": "申请内容无法保存，请联系工作人员。",
     "submit.numbers_used_up": "本终端今天的申请编号已用完，请到人工窗口办理，或明天再来。",
     "submit.failed": "提交失败，请重试。",
-    "receipt.take_it": "请取走回执。",
     "receipt.print_failed": "回执打印失败。请用手机拍下屏幕上的二维码和编号，或点击重新打印。",
     "receipt.printer_down": "打印机暂不可用。请用手机拍下屏幕上的二维码和编号。",
     "receipt.offline": "已保存在本终端，网络恢复后自动提交，无需重复办理。",

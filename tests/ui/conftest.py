@@ -2,6 +2,7 @@
 touchscreen around it, for the modules that need no pcscd."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -21,8 +22,8 @@ def world(tmp_path):
         w.close()
 
 
-@pytest.fixture
-def touchscreen(world):
+@contextmanager
+def running_touchscreen(world):
     """The whole kiosk around `world`, the real QML offscreen: (app, kiosk, ui)."""
     from kiosk.config import load_config
     from ui.run import start_touchscreen
@@ -36,3 +37,10 @@ def touchscreen(world):
     finally:
         ui.close()
         kiosk.stop()
+
+
+@pytest.fixture
+def touchscreen(world):
+    """The whole kiosk around `world`, the real QML offscreen: (app, kiosk, ui)."""
+    with running_touchscreen(world) as parts:
+        yield parts

@@ -13,6 +13,7 @@ from harness.demo import DEMO_FORM
 from harness.probe import find_item, wait_for
 from kiosk.flow.state import Screen
 from kiosk.strings import text
+from tests.ui.conftest import running_touchscreen
 from tests.ui.test_ui_e2e import Finger
 from tests.ui.test_ui_leave import read_card, words
 
@@ -32,18 +33,9 @@ def world(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def kiosk_ui(world):
-    from kiosk.config import load_config
-    from ui.run import start_touchscreen
-    from ui.window import application
-
-    app = application()
-    config = load_config(world.config_path)
-    kiosk, ui, _ = start_touchscreen(config, config.ui, card=world.card, tick_ms=0)
-    try:
-        yield app, kiosk, ui
-    finally:
-        ui.close()
-        kiosk.stop()
+    """One kiosk for the module (its screens are walked in turn)."""
+    with running_touchscreen(world) as parts:
+        yield parts
 
 
 @pytest.fixture
