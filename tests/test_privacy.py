@@ -22,6 +22,21 @@ PHONE = "13912345678"
 SCAN = b"\xff\xd8SCAN-OF-" + ID_NUMBER.encode() + b"-" * 5000
 
 
+
+def files_holding_none_of(needles: list[bytes], roots, what: str) -> int:
+    """Every file under `roots` (those that exist) is read whole; none may hold a needle.
+    Returns how many files were read, so a test can say the search found its files."""
+    searched = 0
+    for root in roots:
+        for path in root.rglob("*") if root.exists() else ():
+            if path.is_file():
+                searched += 1
+                data = path.read_bytes()
+                for needle in needles:
+                    assert needle not in data, f"{what} in {path}"
+    return searched
+
+
 def test_known_name_and_id_number_appear_nowhere(tmp_path: Path, platform,
                                                  caplog: pytest.LogCaptureFixture) -> None:
     cfg_path = write_config(tmp_path, platform.base_url)
@@ -66,14 +81,8 @@ def test_known_name_and_id_number_appear_nowhere(tmp_path: Path, platform,
 
     needles = [NAME.encode(), ID_NUMBER.encode(), PHONE.encode(), SCAN[:20],
                NAME.encode("utf-16-le"), NAME.encode("gb18030")]
-    searched = 0
-    for root in (s.storage.data_dir, s.logging.dir):
-        for path in root.rglob("*"):
-            if path.is_file():
-                searched += 1
-                data = path.read_bytes()
-                for needle in needles:
-                    assert needle not in data, f"personal data in {path}"
+    searched = files_holding_none_of(needles, (s.storage.data_dir, s.logging.dir),
+                                     "personal data")
     assert searched >= 4  # the database, its WAL, the blob, the log files
     assert any(p.stat().st_size > 0 for p in s.logging.dir.iterdir())
     for record in caplog.records:
@@ -165,14 +174,8 @@ def test_an_id_card_visit_leaves_nothing_of_the_card_behind(tmp_path: Path, plat
     texts = [card.name, card.id_number, card.address]
     needles = [t.encode(enc) for t in texts for enc in ("utf-8", "utf-16-le", "gb18030")]
     needles.append(card.photo[4:40])
-    searched = 0
-    for root in (rig.folder / "data", rig.folder / "logs", temp):
-        for path in root.rglob("*") if root.exists() else ():
-            if path.is_file():
-                searched += 1
-                data = path.read_bytes()
-                for needle in needles:
-                    assert needle not in data, f"the card's data in {path}"
+    searched = files_holding_none_of(needles, (rig.folder / "data", rig.folder / "logs", temp),
+                                     "the card's data")
     assert searched >= 3
     for record in caplog.records:
         message = record.getMessage()
@@ -257,14 +260,8 @@ def test_a_visit_with_face_match_leaves_no_face_behind(tmp_path: Path, platform,
     assert len(template) == 128 * 8
     needles = [photo[len(photo) // 2:len(photo) // 2 + 48], frame[200, 280:300].tobytes(),
                template[:32], template[512:544]]
-    searched = 0
-    for root in (rig.folder / "data", rig.folder / "logs", temp):
-        for path in root.rglob("*") if root.exists() else ():
-            if path.is_file():
-                searched += 1
-                data = path.read_bytes()
-                for needle in needles:
-                    assert needle not in data, f"face data in {path}"
+    searched = files_holding_none_of(needles, (rig.folder / "data", rig.folder / "logs", temp),
+                                     "face data")
     assert searched >= 3
     values = np.frombuffer(template, dtype=np.float64)[:4]
     for record in caplog.records:
