@@ -313,6 +313,23 @@ class Shooter:
         self.frame()
         self.variants()
 
+    def receipt_shots(self) -> tuple[str, str]:
+        """The receipt once it printed, then on screen only (the printer runs out of paper:
+        the receipt stays there as a QR code); the printer back. Its tracking number and
+        query code."""
+        f, world = self.flow, self.world
+        self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
+                  and f.state.view.printed is not None, "the receipt")
+        self.shot("receipt")
+        tracking, code = f.state.view.tracking_no, f.state.view.query_code
+        world.printer.set_state(paper="out")
+        f.reprint()
+        self.wait(lambda: self.idle() and f.state.view.printed is False, "a failed print")
+        self.shot("receipt-on_screen")
+        world.printer.set_state(paper="ok")
+        f.device_status("printer", "ok", "ok", "")
+        return tracking, code
+
     def staff(self) -> None:
         f, world = self.flow, self.world
         chip = world.card.profile
@@ -484,17 +501,7 @@ class Shooter:
         self.shot("review")
         f.submit()
         self.shot("submitting", pump=False)
-        self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
-                  and f.state.view.printed is not None, "the receipt")
-        self.shot("receipt")
-        tracking, code = f.state.view.tracking_no, f.state.view.query_code
-        # The printer runs out of paper: the receipt stays on screen as a QR code.
-        world.printer.set_state(paper="out")
-        f.reprint()
-        self.wait(lambda: self.idle() and f.state.view.printed is False, "a failed print")
-        self.shot("receipt-on_screen")
-        world.printer.set_state(paper="ok")
-        f.device_status("printer", "ok", "ok", "")
+        tracking, code = self.receipt_shots()
         f.finish()
         self.shot("attract-thank_you")
         # Progress: the application reached the platform; the office asks for a material.
@@ -634,16 +641,7 @@ class Shooter:
             f.material_done()
         f.materials_done()
         f.submit()
-        self.wait(lambda: f.state.screen == Screen.RECEIPT and self.idle()
-                  and f.state.view.printed is not None, "the receipt")
-        self.shot("receipt")
-        tracking, code = f.state.view.tracking_no, f.state.view.query_code
-        world.printer.set_state(paper="out")
-        f.reprint()
-        self.wait(lambda: self.idle() and f.state.view.printed is False, "a failed print")
-        self.shot("receipt-on_screen")
-        world.printer.set_state(paper="ok")
-        f.device_status("printer", "ok", "ok", "")
+        tracking, code = self.receipt_shots()
         f.set_large_text(True)
         self.shot("receipt-large")
         f.set_large_text(False)
