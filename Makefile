@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade "pip>=23"
 	$(VPY) -m pip install -q -e '.[dev]'
+	# the MRZ line reader's weights only (devices/camera/mrz_learned.py): its own
+	# dependencies would bring the full opencv-python and a second Qt
+	$(VPY) -m pip install -q --no-deps "rapidocr_onnxruntime>=1.4.4,<1.5"
 	@touch $(STAMP)
 
 venv: deps $(STAMP)

@@ -56,11 +56,12 @@ from devices.camera import (  # noqa: E402
     MrzVoter,
     PreviewPipeline,
     detect_document,
+    mrz_learned,  # noqa: E402
     read_codes,
     read_mrz,
 )
 from devices.camera.detect import order_corners  # noqa: E402
-from devices.camera.mrz_reader import _pages  # noqa: E402
+from devices.camera.mrz_reader import _pages, read_mrz_learned  # noqa: E402
 from devices.camera.ocrb import templates  # noqa: E402
 from devices.camera.orient import page_orientation  # noqa: E402
 from devices.camera.rectify import MM_PER_INCH, DocumentKind, rectify, upright_corners  # noqa: E402
@@ -334,7 +335,10 @@ def main() -> int:
         bench_mrz_voter(held)
     if "codes" in only:
         bench_codes(qr)
-    readers = {"ours (OCR-B templates)": read_mrz}
+    readers = {"ours (OCR-B templates)": lambda f: read_mrz(f, learned=False)}
+    if mrz_learned.available():  # the learned line reader, alone and as the last pass
+        readers["ours (learned only)"] = read_mrz_learned
+        readers["ours (combined)"] = read_mrz
     if not args.no_tesseract and _have_tesseract():
         readers["tesseract"] = tesseract_read
     detectors = {"ours": detect_document, "tutorial": tutorial_detect}

@@ -37,6 +37,18 @@ _NAME = re.compile(r"^[A-Z]+(<[A-Z]+)*(<<[A-Z]+(<[A-Z]+)*)?<*$")
 _NUMBER = re.compile(r"^[0-9A-Z]+<*$")
 
 
+_D, _A, _F = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ<", "0123456789<"
+_N, _SEX = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<", "MFX<"
+# What may stand at each position of each line (ICAO 9303 Parts 4 and 5).
+LAYOUTS: dict[str, tuple[list[str], ...]] = {
+    "TD3": ([_A] * 44,
+            [_N] * 9 + [_D] + [_A] * 3 + [_D] * 7 + [_SEX] + [_D] * 7 + [_N] * 14 + [_F, _D]),
+    "TD1": ([_A] * 2 + [_A] * 3 + [_N] * 9 + [_F] + [_N] * 15,
+            [_D] * 7 + [_SEX] + [_D] * 7 + [_A] * 3 + [_N] * 11 + [_D],
+            [_A] * 30),
+}
+
+
 def _state_ok(code: str) -> bool:
     return code in STATES or bool(_ISO2_PADDED.match(code)) and code[:2].isalpha()
 
@@ -74,7 +86,9 @@ def format_problem(mrz: Mrz) -> str | None:
         return "issuing_state"
     if not _state_ok(nat):
         return "nationality"
-    if not _NAME.match(name):
+    # A name field of letters only, not one filler in it, is a filler run read as letters
+    # (a real one holds at least the padding, or the << between the parts of the name).
+    if not _NAME.match(name) or "<" not in name:
         return "name"
     if not _NUMBER.match(number):
         return "document_number"

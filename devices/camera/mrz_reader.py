@@ -11,15 +11,18 @@ character matched its template well; nothing is guessed to make check digits fit
 
 from __future__ import annotations
 
+import itertools
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from devices.camera import mrz_learned
 from devices.camera.detect import detect_document, order_corners
 from devices.camera.frames import as_bgr
-from devices.camera.mrz_format import format_problem
+from devices.camera.mrz_format import LAYOUTS, format_problem
 from devices.camera.mrz_locate import mrz_band_quads, straighten_band
 from devices.camera.ocrb import (
     ALPHABET,
@@ -49,16 +52,8 @@ PAIR_SETTLE = 0.25
 # neighbours.
 INK_MASKS = ((1.5, 12, False), (1.5, 6, False), (3.0, 18, False), (1.5, 12, True))
 RETRY_PAGES = 2  # the other binarisations are tried on this many pages, best rows first
+LEARNED_PAGES = 4  # pages the learned reader tries, likeliest rows first
 BAND_ASPECT = 2.5  # a quad longer than this across its height is no page but a band
-
-_D, _A, _N, _F = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ<", ALPHABET, "0123456789<"
-_SEX = "MFX<"
-# What may stand at each position (ICAO 9303 Parts 4 and 5).
-_TD3 = ([_A] * 44,
-        [_N] * 9 + [_D] + [_A] * 3 + [_D] * 7 + [_SEX] + [_D] * 7 + [_N] * 14 + [_F, _D])
-_TD1 = ([_A] * 2 + [_A] * 3 + [_N] * 9 + [_F] + [_N] * 15,
-        [_D] * 7 + [_SEX] + [_D] * 7 + [_A] * 3 + [_N] * 11 + [_D],
-        [_A] * 30)
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ def _masks(layout: tuple[list[str], ...]) -> np.ndarray:
     return m
 
 
-_MASKS = {"TD3": _masks(_TD3), "TD1": _masks(_TD1)}
+_MASKS = {fmt: _masks(layout) for fmt, layout in LAYOUTS.items()}
 # Positions where a digit may stand: the fields check digits cover.
 _CHECKED = {k: np.isfinite(m[:, :10]).any(axis=1) for k, m in _MASKS.items()}
 
@@ -89,10 +84,9 @@ class _PageRead:
     cells: np.ndarray  # (cells, D) normalised character cells
 
 
-def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
-    """Candidate readings of the page's MRZ rows under binarisation INK_MASKS[mask]
-    (format, masked class scores, line length, cells), the likelier format first; empty
-    when no MRZ-like rows are found."""
+def _page_rows(gray: np.ndarray, mask: int = 0) -> tuple[np.ndarray, list[Row]]:
+    """The region of the page that may hold the MRZ, and its rows of character-sized
+    components under binarisation INK_MASKS[mask]."""
     h, w = gray.shape
     top = int(h * 0.4)
     region = gray[top:]
@@ -103,7 +97,14 @@ def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
     if sharpen:  # segmentation only: the cells are cut from the page as it is
         soft = cv2.GaussianBlur(region, (0, 0), 1.5)
         seen = cv2.addWeighted(region, 2.0, soft, -1.0, 0)
-    return _read_rows(region, find_rows(ink_mask(seen, int(hi * block), offset), lo, hi))
+    return region, find_rows(ink_mask(seen, int(hi * block), offset), lo, hi)
+
+
+def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
+    """Candidate readings of the page's MRZ rows under binarisation INK_MASKS[mask]
+    (format, masked class scores, line length, cells), the likelier format first; empty
+    when no MRZ-like rows are found."""
+    return _read_rows(*_page_rows(gray, mask))
 
 
 def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
@@ -307,9 +308,11 @@ def _reading(mrz: Mrz, weakest: float) -> MrzReading:
                       confidence=round(weakest, 3))
 
 
-def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
+def read_mrz(frame: np.ndarray | Frame, learned: bool = True) -> MrzReading | None:
     """The MRZ on the frame's TD1 or TD3 document, or None when none can be read with every
-    check digit right. Raises CameraError("bad_frame") for input that is not an image."""
+    check digit right. With `learned`, the learned line reader (mrz_learned) is the last
+    pass where it is installed. Raises CameraError("bad_frame") for input that is not an
+    image."""
     img = as_bgr(frame)
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     # First the page straightened from its outline, then the rows found in the frame
@@ -318,6 +321,7 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
     # did not decode (a frame with no MRZ, or only other text, pays for one pass). The
     # same decoder and safeguards apply throughout.
     with_rows: list[tuple[float, int, np.ndarray]] = []
+    any_rows: list[tuple[float, int, np.ndarray]] = []
     for source in (lambda: _pages(img), lambda: _bands(gray)):
         for page in source():
             found = _read_page(page, 0)
@@ -327,13 +331,71 @@ def read_mrz(frame: np.ndarray | Frame) -> MrzReading | None:
             sane = max((float(np.median(f.scores.max(axis=1))) for f in found), default=0.0)
             if sane >= SANE_MEDIAN:  # rows that look like OCR-B, cut right or nearly
                 with_rows.append((sane, len(with_rows), page))
+            if found:
+                any_rows.append((sane, len(any_rows), page))
     retry = [page for _s, _i, page in sorted(with_rows, reverse=True)[:RETRY_PAGES]]
     for mask in range(1, len(INK_MASKS)):
         for page in retry:
             got = _first_decoded(_read_page(page, mask))
             if got is not None:
                 return got
+    if not learned:
+        return None
+    # Last, the learned reader on the pages whose rows looked most like an MRZ: it reads a
+    # line whole, where blur or tilt broke the templates' cell cuts (about 40 ms a line on
+    # one core, so only a few pages).
+    return _learned_agreeing(page for _s, _i, page in
+                             sorted(any_rows, key=lambda t: (-t[0], t[1]))[:LEARNED_PAGES])
+
+
+def _learned_agreeing(pages: Iterable[np.ndarray]) -> MrzReading | None:
+    """The learned reader's reading: at once when every character no check digit vouches
+    for stood clear of its rival, else once two pages (two straightenings of the frame)
+    give the same lines; never where the templates see a clear filler under a letter of
+    an unprotected field. The check digits say nothing of the names and states, and a
+    blurred chevron read as C there comes and goes with the cut; a right reading does
+    not."""
+    seen: list[tuple[str, ...]] = []
+    for page in pages:
+        region, rows = _page_rows(page, 0)
+        learnt = mrz_learned.read_rows(region, rows)
+        if learnt is None:
+            continue
+        if _templates_veto(region, rows, learnt):
+            log.debug("mrz_learned_rejected reason=filler_under_letter")
+            continue
+        lines = learnt.mrz.lines
+        if learnt.margin >= mrz_learned.SURE_MARGIN or lines in seen:
+            return _reading(learnt.mrz, learnt.margin)
+        seen.append(lines)
+    if seen:
+        log.debug("mrz_learned_rejected reason=pages_disagree")
     return None
+
+
+VETO_SCORE = 0.85  # a template filler this sure under a learned letter refuses the reading
+VETO_GAP = 0.15  # by this much over the template's score for the learned letter
+
+
+def _templates_veto(region: np.ndarray, rows: list[Row],
+                    learnt: mrz_learned.LearnedRead) -> bool:
+    """Whether the templates, on the same rows cut into cells, see a clear filler where
+    the learned reading has a letter or digit of an unprotected field."""
+    mrz = learnt.mrz
+    for j, line, blind in zip(learnt.rows, mrz.lines, mrz_learned.blind_positions(mrz.format),
+                              strict=True):
+        cells = row_cells(region, rows[j], len(line))
+        if cells is None:
+            continue
+        scores = templates().scores(cells)
+        filler = scores[:, ALPHABET.index("<")]
+        for i in blind:
+            if line[i] == "<":
+                continue
+            own = scores[i, ALPHABET.index(line[i])]
+            if filler[i] >= VETO_SCORE and filler[i] - own >= VETO_GAP:
+                return True
+    return False
 
 
 def _first_decoded(found: list[_PageRead]) -> MrzReading | None:
@@ -405,3 +467,13 @@ class MrzVoter:
         if decoded is None or decoded[1] < VOTE_MIN_SCORE:
             return None
         return _reading(*decoded)
+
+
+def read_mrz_learned(frame: np.ndarray | Frame) -> MrzReading | None:
+    """The learned line reader alone (no templates) on the same pages and bands as
+    read_mrz, for the bench's comparison; None where it is not installed."""
+    img = as_bgr(frame)
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    pages = (p for source in (lambda: _pages(img), lambda: _bands(gray)) for p in source()
+             if _page_rows(p, 0)[1])
+    return _learned_agreeing(itertools.islice(pages, LEARNED_PAGES + 1))
