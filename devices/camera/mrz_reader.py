@@ -11,7 +11,6 @@ character matched its template well; nothing is guessed to make check digits fit
 
 from __future__ import annotations
 
-import itertools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -344,20 +343,26 @@ def read_mrz(frame: np.ndarray | Frame, learned: bool = True) -> MrzReading | No
     # Last, the learned reader on the pages whose rows looked most like an MRZ: it reads a
     # line whole, where blur or tilt broke the templates' cell cuts (about 40 ms a line on
     # one core, so only a few pages).
-    return _learned_agreeing(page for _s, _i, page in
-                             sorted(any_rows, key=lambda t: (-t[0], t[1]))[:LEARNED_PAGES])
+    return _learned_agreeing((page for _s, _i, page in
+                              sorted(any_rows, key=lambda t: (-t[0], t[1]))), LEARNED_PAGES)
 
 
-def _learned_agreeing(pages: Iterable[np.ndarray]) -> MrzReading | None:
+def _learned_agreeing(pages: Iterable[np.ndarray], limit: int) -> MrzReading | None:
     """The learned reader's reading: at once when every character no check digit vouches
     for stood clear of its rival, else once two pages (two straightenings of the frame)
     give the same lines; never where the templates see a clear filler under a letter of
     an unprotected field. The check digits say nothing of the names and states, and a
     blurred chevron read as C there comes and goes with the cut; a right reading does
-    not."""
+    not. At most `limit` pages with rows are read."""
     seen: list[tuple[str, ...]] = []
+    tried = 0
     for page in pages:
         region, rows = _page_rows(page, 0)
+        if not rows:
+            continue
+        tried += 1
+        if tried > limit:
+            break
         learnt = mrz_learned.read_rows(region, rows)
         if learnt is None:
             continue
@@ -474,6 +479,5 @@ def read_mrz_learned(frame: np.ndarray | Frame) -> MrzReading | None:
     read_mrz, for the bench's comparison; None where it is not installed."""
     img = as_bgr(frame)
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-    pages = (p for source in (lambda: _pages(img), lambda: _bands(gray)) for p in source()
-             if _page_rows(p, 0)[1])
-    return _learned_agreeing(itertools.islice(pages, LEARNED_PAGES + 1))
+    pages = (p for source in (lambda: _pages(img), lambda: _bands(gray)) for p in source())
+    return _learned_agreeing(pages, LEARNED_PAGES + 1)
