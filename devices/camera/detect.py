@@ -28,7 +28,12 @@ log = logging.getLogger(__name__)
 
 WORK_WIDTH = 320  # pixels across the coarse image
 MIN_AREA = 0.035  # of the frame: an ID-1 card at the kiosk's distance covers about 6 %
-CUT_OVER = 0.45  # a cut outline beats a whole one only if that is under half its area
+# A cut outline beats a whole one only when that lies inside it (the page's photo, a table,
+# the MRZ's band) and is not nearly its size (then the cut one is the page's own sides run
+# on past its corners to the frame). A page in view with its sides run on past one end to
+# the frame, over wood grain, is not: part of the page sticks out of such an outline.
+CUT_OVER = 0.75
+CONTAINED = 0.95
 # On a smooth counter (white laminate) a page's edge is a step of a few grey levels, below
 # EDGE_MIN; there the gradients are amplified by up to GAIN_MAX, to where the counter's own
 # texture (60th percentile of the gradient) sits at EDGE_MIN / TEXTURE_K.
@@ -298,11 +303,19 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
     cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None]
     top = max(full, key=lambda x: x[1]) if full else None
     for s, a, q in sorted(cut, key=lambda x: -x[1]):
-        if top is None or (top[1] < CUT_OVER * a and s >= top[0] - 0.05 and cv2.pointPolygonTest(
-                q.astype(np.float32).reshape(-1, 1, 2),
-                tuple(float(v) for v in top[2].mean(axis=0)), False) > 0):
+        if top is None or (top[1] < CUT_OVER * a and s >= top[0] - 0.05
+                           and _inside_share(top[2], q) >= CONTAINED):
             return q
     return top[2] if top is not None else None
+
+
+def _inside_share(inner: np.ndarray, outer: np.ndarray) -> float:
+    """The share of `inner`'s area that lies inside `outer` (both convex)."""
+    a = float(cv2.contourArea(inner.astype(np.float32)))
+    if a <= 0:
+        return 0.0
+    both, _ = cv2.intersectConvexConvex(inner.astype(np.float32), outer.astype(np.float32))
+    return float(both) / a
 
 
 def _refine(img: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) -> np.ndarray:
