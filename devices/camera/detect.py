@@ -40,6 +40,7 @@ SAME_IOU = 0.85  # a region's quad and a line quad this alike are one outline
 # texture (60th percentile of the gradient) sits at EDGE_MIN / TEXTURE_K.
 GAIN_MAX = 4.0
 TEXTURE_K = 2.5
+SMOOTHER_GAIN = 1.8  # above this, a third look at a blurrier image
 _KERNELS = (np.ones((3, 3), np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
@@ -306,6 +307,12 @@ def _coarse(small: np.ndarray) -> np.ndarray | None:
         # page's faint outline beats the photo or text block inside it by being larger.
         gx, gy = gx * gain, gy * gain
         found += line_quads(gx, gy, min_area)
+        if gain > SMOOTHER_GAIN:
+            # Fainter still: the step of a few grey levels over noise of one or two; a wider
+            # blur lowers the noise and keeps the step (the page's side is long and straight).
+            bx, by = _gradients(cv2.GaussianBlur(small, (5, 5), 1.2))
+            g2 = smooth_gain(bx, by)
+            found += line_quads(bx * g2, by * g2, min_area)
     # Regions standing off the counter: a side too short or too broken to make a line
     # (a card's side under a finger, a pale page's faint edge beside its text's lines).
     found += [r for r in _contour_quads(_regions(gx, gy), gx, gy, min_area, small)
