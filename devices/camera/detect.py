@@ -28,12 +28,19 @@ log = logging.getLogger(__name__)
 
 WORK_WIDTH = 320  # pixels across the coarse image
 MIN_AREA = 0.035  # of the frame: an ID-1 card at the kiosk's distance covers about 6 %
-CUT_OVER = 0.45  # a cut outline beats a whole one only if that is under half its area
+# A cut outline beats a whole one only when that lies inside it (the page's photo, a table,
+# the MRZ's band) and is not nearly its size (then the cut one is the page's own sides run
+# on past its corners to the frame). A page in view with its sides run on past one end to
+# the frame, over wood grain, is not: part of the page sticks out of such an outline.
+CUT_OVER = 0.75
+CONTAINED = 0.95
+SAME_IOU = 0.85  # a region's quad and a line quad this alike are one outline
 # On a smooth counter (white laminate) a page's edge is a step of a few grey levels, below
 # EDGE_MIN; there the gradients are amplified by up to GAIN_MAX, to where the counter's own
 # texture (60th percentile of the gradient) sits at EDGE_MIN / TEXTURE_K.
 GAIN_MAX = 4.0
 TEXTURE_K = 2.5
+SMOOTHER_GAIN = 1.8  # above this, a third look at a blurrier image
 _KERNELS = (np.ones((3, 3), np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
@@ -219,24 +226,31 @@ def smooth_gain(gx: np.ndarray, gy: np.ndarray) -> float:
     return float(np.clip(EDGE_MIN / max(TEXTURE_K * texture, 1e-3), 1.0, GAIN_MAX))
 
 
-def _coarse(small: np.ndarray) -> np.ndarray | None:
-    gx, gy = _gradients(small)
-    h, w = small.shape[:2]
-    min_area = MIN_AREA * h * w
-    found = line_quads(gx, gy, min_area)
-    gain = smooth_gain(gx, gy)
-    if gain > 1.05:
-        # A second look with the faint edges lifted; both sets compete in _pick, where the
-        # page's faint outline beats the photo or text block inside it by being larger.
-        gx, gy = gx * gain, gy * gain
-        found += line_quads(gx, gy, min_area)
-    log.debug("detect_coarse gain=%.2f quads=%d", gain, len(found))
-    if found:
-        return _pick(found, w, h)
-    # Fallback, slower: outlines of edge contours and of Otsu regions, for a side too faint
-    # or too cluttered to stand out as a line (a pale card on white laminate).
+def _regions(gx: np.ndarray, gy: np.ndarray) -> list[np.ndarray]:
+    """Outlines of what stands off the counter: the counter is what the frame's border
+    reaches without crossing an edge, the rest are objects. A page's faint outline closes
+    round it even where the text inside it makes more lines than its sides."""
+    h, w = gx.shape
+    edge = cv2.dilate((cv2.magnitude(gx, gy) >= EDGE_MIN).astype(np.uint8), _KERNELS[0])
+    n, labels = cv2.connectedComponents(1 - edge, connectivity=4)
+    if n < 2:
+        return []
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    counter = np.isin(labels, border[border > 0])
+    objects = cv2.morphologyEx(np.where(counter, 0, 255).astype(np.uint8), cv2.MORPH_OPEN,
+                               _KERNELS[1])  # the large kernel cuts a finger off the page
+    found, _ = cv2.findContours(objects, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    return list(found)
+
+
+def _contour_quads(contours: list[np.ndarray], gx: np.ndarray, gy: np.ndarray,
+                   min_area: float, img: np.ndarray | None = None
+                   ) -> list[tuple[float, float, np.ndarray]]:
+    """(support, area, quad) of the outlines that reduce to a well-supported quad."""
+    h, w = gx.shape
+    out: list[tuple[float, float, np.ndarray]] = []
     seen: list[np.ndarray] = []
-    for cnt in _candidates(small):
+    for cnt in contours:
         if len(cnt) < 12:
             continue
         _, _, bw, bh = cv2.boundingRect(cnt)
@@ -254,12 +268,61 @@ def _coarse(small: np.ndarray) -> np.ndarray | None:
         if _support(gx, gy, quad) < 0.3:  # cheap rejection before the fit
             continue
         quad = _fit_sides(cnt, quad)
+        if img is not None:
+            # A region's outline runs a pixel or two off the page's edge (the edge band,
+            # the counter's texture beside it): snap its sides to the colour step.
+            quad = _refine(img, order_corners(quad), 5.0)
         if not _plausible(quad, min_area):
             continue
         s = _support(gx, gy, quad)
         if s >= MIN_SUPPORT:
-            found.append((s, float(cv2.contourArea(quad.astype(np.float32))), quad))
-    return _pick(found, w, h)
+            out.append((s, float(cv2.contourArea(quad.astype(np.float32))), quad))
+    return out
+
+
+def _covered(region: tuple[float, float, np.ndarray],
+             lines: list[tuple[float, float, np.ndarray]]) -> bool:
+    """A region's outline that a line quad at least as well supported already gives, near
+    enough: the lines are the more exact (a region takes in a wood grain's stripe or a
+    shadow at a corner, and being larger would win in _pick)."""
+    s, a, q = region
+    qf = q.astype(np.float32)
+    for ls, la, lq in lines:
+        if ls < s or not 0.7 * a < la < 1.3 * a:
+            continue
+        both, _ = cv2.intersectConvexConvex(qf, lq.astype(np.float32))
+        if both / (a + la - both) >= SAME_IOU:
+            return True
+    return False
+
+
+def _coarse(small: np.ndarray) -> np.ndarray | None:
+    gx, gy = _gradients(small)
+    h, w = small.shape[:2]
+    min_area = MIN_AREA * h * w
+    found = line_quads(gx, gy, min_area)
+    gain = smooth_gain(gx, gy)
+    if gain > 1.05:
+        # A second look with the faint edges lifted; both sets compete in _pick, where the
+        # page's faint outline beats the photo or text block inside it by being larger.
+        gx, gy = gx * gain, gy * gain
+        found += line_quads(gx, gy, min_area)
+        if gain > SMOOTHER_GAIN:
+            # Fainter still: the step of a few grey levels over noise of one or two; a wider
+            # blur lowers the noise and keeps the step (the page's side is long and straight).
+            bx, by = _gradients(cv2.GaussianBlur(small, (5, 5), 1.2))
+            g2 = smooth_gain(bx, by)
+            found += line_quads(bx * g2, by * g2, min_area)
+    # Regions standing off the counter: a side too short or too broken to make a line
+    # (a card's side under a finger, a pale page's faint edge beside its text's lines).
+    found += [r for r in _contour_quads(_regions(gx, gy), gx, gy, min_area, small)
+              if not _covered(r, found)]
+    log.debug("detect_coarse gain=%.2f quads=%d", gain, len(found))
+    if found:
+        return _pick(found, w, h)
+    # Fallback, slower: outlines of edge contours and of Otsu regions, for a side too faint
+    # or too cluttered to stand out as a line (a pale card on white laminate).
+    return _pick(_contour_quads(_candidates(small), gx, gy, min_area), w, h)
 
 
 def _out_of_view(q: np.ndarray, w: int, h: int) -> bool:
@@ -298,11 +361,19 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
     cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None]
     top = max(full, key=lambda x: x[1]) if full else None
     for s, a, q in sorted(cut, key=lambda x: -x[1]):
-        if top is None or (top[1] < CUT_OVER * a and s >= top[0] - 0.05 and cv2.pointPolygonTest(
-                q.astype(np.float32).reshape(-1, 1, 2),
-                tuple(float(v) for v in top[2].mean(axis=0)), False) > 0):
+        if top is None or (top[1] < CUT_OVER * a and s >= top[0] - 0.05
+                           and _inside_share(top[2], q) >= CONTAINED):
             return q
     return top[2] if top is not None else None
+
+
+def _inside_share(inner: np.ndarray, outer: np.ndarray) -> float:
+    """The share of `inner`'s area that lies inside `outer` (both convex)."""
+    a = float(cv2.contourArea(inner.astype(np.float32)))
+    if a <= 0:
+        return 0.0
+    both, _ = cv2.intersectConvexConvex(inner.astype(np.float32), outer.astype(np.float32))
+    return float(both) / a
 
 
 def _refine(img: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) -> np.ndarray:

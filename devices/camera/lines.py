@@ -18,6 +18,10 @@ MAX_LINES = 24
 OUT_REACH = 0.15  # how far past the frame a corner may lie, as a share of its size
 MIN_VISIBLE = 0.4  # share of every side that must be in view to be judged
 END_MIN = 0.5  # edge share in the fifth of a side next to each corner
+# ... and next to a corner on the frame's edge (a side running out of view): there the side
+# must run on to the frame, or the outline is a page in view with its sides drawn on past
+# its corners to the frame (then a gap of a tenth of the side would pass END_MIN).
+END_EDGE = 0.85
 _THETAS = np.deg2rad(np.arange(180, dtype=np.float64))
 _COS, _SIN = np.cos(_THETAS), np.sin(_THETAS)
 
@@ -48,7 +52,7 @@ def _hough_lines(gx: np.ndarray, gy: np.ndarray) -> tuple[np.ndarray, np.ndarray
     # theta wraps around: pad so a peak at 0 and 179 degrees is one peak (rho flips sign).
     wrapped = np.vstack([acc[-3:, ::-1], acc, acc[:3, ::-1]])
     peaks = cv2.dilate(wrapped, np.ones((7, 7), np.uint8))[3:-3]
-    min_votes = 0.06 * min(h, w) * 2
+    min_votes = 0.03 * min(h, w) * 2
     cand = np.argwhere((acc >= peaks) & (acc >= min_votes))
     if len(cand) == 0:
         return np.empty(0), np.empty(0)
@@ -155,6 +159,8 @@ def line_quads(gx: np.ndarray, gy: np.ndarray, min_area: float
     if not ok.any():
         return []
     corners, area, corner_in = corners[ok], area[ok], corner_in[ok]
+    cx_, cy_ = corners[..., 0], corners[..., 1]
+    on_edge = corner_in & ((cx_ < m) | (cx_ > w - 1 - m) | (cy_ < m) | (cy_ > h - 1 - m))
     sides = np.stack([c[ok], b[ok], d[ok], a[ok]], axis=1)  # side s runs corner s -> s+1
     p0, p1 = corners, np.roll(corners, -1, axis=1)
     in0, in1 = corner_in, np.roll(corner_in, -1, axis=1)
@@ -179,8 +185,11 @@ def line_quads(gx: np.ndarray, gy: np.ndarray, min_area: float
     e_hi = (cum[sides, ih] - cum[sides, ih2]) / end
     lo_in = np.where(ta <= tb, in0, in1)
     hi_in = np.where(ta <= tb, in1, in0)
-    ends = np.minimum(np.where(lo_in, e_lo, 1.0), np.where(hi_in, e_hi, 1.0))
-    weak = ((share.min(axis=1) < 0.3) | (ends.min(axis=1) < END_MIN)
+    e0_, e1_ = on_edge, np.roll(on_edge, -1, axis=1)
+    need_lo = np.where(np.where(ta <= tb, e0_, e1_), END_EDGE, END_MIN)
+    need_hi = np.where(np.where(ta <= tb, e1_, e0_), END_EDGE, END_MIN)
+    short = (lo_in & (e_lo < need_lo)) | (hi_in & (e_hi < need_hi))
+    weak = (short.any(axis=1) | (share.min(axis=1) < 0.3)
             | ((s_hi - s_lo).min(axis=1) < MIN_VISIBLE))
     on_real = sides < real
     share = np.where(on_real, share, 1.0)
