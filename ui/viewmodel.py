@@ -55,6 +55,7 @@ class FlowModel(QObject):
         self._state: dict[str, Any] = {}
         self._labels: dict[str, str] = table(flow.state.lang, "label.")
         self._serial = 0
+        self._exit_sent = False  # the exit code goes out once: every later state repeats it
         self._unsubscribe: Callable[[], None] | None = flow.subscribe(self._on_state)
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -72,7 +73,8 @@ class FlowModel(QObject):
         self.stateChanged.emit()
         if ended:
             self.visitEnded.emit()
-        if state.exit_requested:
+        if state.exit_requested and not self._exit_sent:
+            self._exit_sent = True
             self.exitRequested.emit(state.exit_code)
 
     def _tick(self) -> None:
