@@ -320,7 +320,6 @@ def read_mrz(frame: np.ndarray | Frame, learned: bool = True) -> MrzReading | No
     # did not decode (a frame with no MRZ, or only other text, pays for one pass). The
     # same decoder and safeguards apply throughout.
     with_rows: list[tuple[float, int, np.ndarray]] = []
-    any_rows: list[tuple[float, int, np.ndarray]] = []
     for source in (lambda: _pages(img), lambda: _bands(gray)):
         for page in source():
             found = _read_page(page, 0)
@@ -330,8 +329,6 @@ def read_mrz(frame: np.ndarray | Frame, learned: bool = True) -> MrzReading | No
             sane = max((float(np.median(f.scores.max(axis=1))) for f in found), default=0.0)
             if sane >= SANE_MEDIAN:  # rows that look like OCR-B, cut right or nearly
                 with_rows.append((sane, len(with_rows), page))
-            if found:
-                any_rows.append((sane, len(any_rows), page))
     retry = [page for _s, _i, page in sorted(with_rows, reverse=True)[:RETRY_PAGES]]
     for mask in range(1, len(INK_MASKS)):
         for page in retry:
@@ -342,9 +339,10 @@ def read_mrz(frame: np.ndarray | Frame, learned: bool = True) -> MrzReading | No
         return None
     # Last, the learned reader on the pages whose rows looked most like an MRZ: it reads a
     # line whole, where blur or tilt broke the templates' cell cuts (about 40 ms a line on
-    # one core, so only a few pages).
-    return _learned_agreeing((page for _s, _i, page in
-                              sorted(any_rows, key=lambda t: (-t[0], t[1]))), LEARNED_PAGES)
+    # one core, so only a few pages, and only rows as OCR-B-like as the retries': a page of
+    # ordinary print, 0.66 at best on the real share, pays nothing).
+    return _learned_agreeing((page for _s, _i, page in sorted(with_rows, reverse=True)),
+                             LEARNED_PAGES)
 
 
 def _learned_agreeing(pages: Iterable[np.ndarray], limit: int) -> MrzReading | None:
