@@ -88,11 +88,11 @@ def _det_line(name: str, r: dict[str, float]) -> str:
 DET_HEAD = (f"{'':24} {'mean IoU':>9} {'IoU>=0.9':>9} {'false pos':>10} {'median ms':>10} "
             f"{'p95 ms':>8} {'cpu ms':>8}")
 MRZ_HEAD = (f"{'':24} {'n':>4} {'exact':>7} {'BAC key':>8} {'false acc':>10} {'none':>6} "
-            f"{'median ms':>10} {'cpu ms':>8}")
+            f"{'median ms':>10} {'cpu ms':>8} {'wrong name':>11}")
 
 
 def score_mrz(scenes: list[Any], fn: Callable[[np.ndarray], Any]) -> dict[str, float]:
-    exact = bac = false = none = 0
+    exact = bac = false = none = wrong = 0
     times = []
     _cpu_median()
     for sc in scenes:
@@ -106,14 +106,16 @@ def score_mrz(scenes: list[Any], fn: Callable[[np.ndarray], Any]) -> dict[str, f
         ok = got.bac_seed() == truth.bac_seed()
         bac += ok
         false += not ok
+        # The key right but a line wrong: an unprotected field (a name) no check digit saw.
+        wrong += ok and got.lines != truth.lines
     n = len(scenes)
     return {"n": n, "exact": exact / n, "bac": bac / n, "fa": false, "none": none / n,
-            "median": statistics.median(times), "cpu": _cpu_median()}
+            "median": statistics.median(times), "cpu": _cpu_median(), "wrong": wrong}
 
 
 def _mrz_line(name: str, r: dict[str, float]) -> str:
     return (f"{name:24} {r['n']:>4} {r['exact']:7.3f} {r['bac']:8.3f} {r['fa']:>10} "
-            f"{r['none']:6.3f} {r['median']:10.1f} {r['cpu']:8.1f}")
+            f"{r['none']:6.3f} {r['median']:10.1f} {r['cpu']:8.1f} {r.get('wrong', '-'):>11}")
 
 
 def bench_wide_detection(scenes: list[Any], peers: dict[str, Callable[[np.ndarray], Any]],
@@ -202,7 +204,7 @@ def bench_real(folder: Path, detectors: dict[str, Callable[[np.ndarray], Any]],
               f"{statistics.median(times):10.1f} {_cpu_median():8.1f}")
     print(MRZ_HEAD)
     for name, fn in readers.items():
-        exact = bac = fa = none = 0
+        exact = bac = fa = none = wrong = 0
         times = []
         _cpu_median()
         for rec, img in mrzs + clean:
@@ -224,9 +226,10 @@ def bench_real(folder: Path, detectors: dict[str, Callable[[np.ndarray], Any]],
                   and ev.bac_key(pred) == ev.bac_key(truth))
             bac += ok
             fa += ev.checks_ok(pred) and not ok
+            wrong += ok and pred != truth
         n = len(mrzs)
         r = {"n": n, "exact": exact / n, "bac": bac / n, "fa": fa, "none": none / n,
-             "median": statistics.median(times), "cpu": _cpu_median()}
+             "median": statistics.median(times), "cpu": _cpu_median(), "wrong": wrong}
         out[f"mrz {name}"] = r
         print(_mrz_line(name, r))
     return out

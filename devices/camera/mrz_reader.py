@@ -73,6 +73,15 @@ def _masks(layout: tuple[list[str], ...]) -> np.ndarray:
 _MASKS = {fmt: _masks(layout) for fmt, layout in LAYOUTS.items()}
 # Positions where a digit may stand: the fields check digits cover.
 _CHECKED = {k: np.isfinite(m[:, :10]).any(axis=1) for k, m in _MASKS.items()}
+# The positions no check digit vouches for (document code, states, sex, names), flattened.
+_BLIND = {fmt: np.array(sorted(j * len(lines[0]) + i
+                               for j, line in enumerate(mrz_learned.blind_positions(fmt))
+                               for i in line))
+          for fmt, lines in LAYOUTS.items()}
+# There the chosen class must beat every other allowed one by this much: a name letter
+# won by less than 0.01 (an X over a K, a D over a G, a K over a filler) was wrong as often
+# as right on the widened scenes, and nothing else would catch it.
+BLIND_MARGIN = 0.012
 
 
 @dataclass(frozen=True)
@@ -217,7 +226,22 @@ def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mr
     if len(passed) > 1 and passed[0][0] - passed[1][0] < MIN_GAP:
         log.debug("mrz_rejected reason=two_readings_fit")
         return None
-    return passed[0][1], weakest
+    mrz = passed[0][1]
+    if _blind_margin(fmt, scores, "".join(mrz.lines)) < BLIND_MARGIN:
+        log.debug("mrz_rejected reason=close_unchecked")
+        return None
+    return mrz, weakest
+
+
+def _blind_margin(fmt: str, scores: np.ndarray, text: str) -> float:
+    """The least margin, over the positions no check digit covers, by which the read
+    class beats the best other class allowed there."""
+    at = _BLIND[fmt]
+    own_idx = np.array([ALPHABET.index(text[i]) for i in at])
+    sub = scores[at].copy()
+    own = sub[np.arange(len(at)), own_idx]
+    sub[np.arange(len(at)), own_idx] = -np.inf
+    return float(np.min(own - sub.max(axis=1)))
 
 
 def _pages(img: np.ndarray) -> list[np.ndarray]:

@@ -200,6 +200,8 @@ def read_row_features(gray: np.ndarray, n: int, char_px: float) -> np.ndarray | 
 # Templates of one class that correlate this well with one already kept add nothing but
 # time: the 2,816 cut out come down to about 1,200, and every frame's scores with them.
 TEMPLATE_DISTINCT = 0.99
+TEMPLATE_SIZES = (18, 24, 30, 38)  # font pixels
+TEMPLATE_BLURS = (0.0, 0.8, 1.3, 1.8)  # Gaussian sigma in pixels
 
 
 def _distinct(x: np.ndarray, y: np.ndarray, most: float) -> tuple[np.ndarray, np.ndarray]:
@@ -221,8 +223,8 @@ def templates(seed: int = 9303) -> Templates:
     rng = random.Random(seed)
     feats: list[np.ndarray] = []
     labels: list[np.ndarray] = []
-    for font_px in (18, 24, 30, 38):
-        for blur in (0.0, 0.8, 1.3, 1.8):
+    for font_px in TEMPLATE_SIZES:
+        for blur in TEMPLATE_BLURS:
             for shrink in (1.0, 0.7, 0.5, 0.5):
                 chars = list(ALPHABET * 2)
                 rng.shuffle(chars)

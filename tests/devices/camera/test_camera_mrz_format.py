@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 from devices.camera import read_mrz
@@ -87,3 +88,34 @@ def test_reader_refuses_a_name_line_that_only_the_format_catches():
         assert parse_mrz(bad)  # the check digits hold
         wrong = _passport_with(tuple(bad), 1)
         assert read_mrz(render_scene(spec, random.Random(2), doc=wrong).image) is None
+
+
+def _clean_read() -> tuple[str, np.ndarray, int, np.ndarray]:
+    """The ICAO TD3 example printed in OCR-B and cut into cells: its template scores."""
+    from devices.camera.mrz_reader import _MASKS
+    from devices.camera.ocrb import read_row_features, render_line, templates
+
+    cells = [read_row_features(render_line(line, 26), 44, 26 * 0.7) for line in TD3]
+    assert all(c is not None for c in cells)
+    stacked = np.concatenate(cells)
+    return "TD3", templates().scores(stacked) + _MASKS["TD3"], 44, stacked
+
+
+def test_a_name_letter_won_by_a_hair_is_refused_and_a_clear_one_is_read():
+    """No check digit covers the name: where its letter beats another allowed letter by
+    less than BLIND_MARGIN the reading is refused (a D over a G passed every check
+    digit); the same letter won clearly is read."""
+    from devices.camera.mrz_reader import BLIND_MARGIN, _decode
+    from devices.camera.ocrb import ALPHABET
+
+    fmt, scores, n, cells = _clean_read()
+    got = _decode(fmt, scores, n, cells)
+    assert got is not None and got[0].lines == TD3
+    at = TD3[0].index("ANNA") + 1  # the first N of ANNA
+    own = scores[at, ALPHABET.index("N")]
+    for rival, gap, reads in (("M", BLIND_MARGIN / 3, False), ("M", 4 * BLIND_MARGIN, True),
+                              ("<", BLIND_MARGIN / 3, False)):
+        close = scores.copy()
+        close[at, ALPHABET.index(rival)] = own - gap
+        got = _decode(fmt, close, n, cells)
+        assert (got is not None and got[0].lines == TD3) is reads, (rival, gap)
