@@ -64,7 +64,7 @@ def test_a_second_binarisation_reads_a_low_resolution_page(monkeypatch):
     neighbours, a lower offset keeps them apart."""
     import devices.camera.mrz_reader as reader
 
-    sc = wide_scene(1979460389, "passport", mrz=True)
+    sc = wide_scene(1845701502, "passport", mrz=True)
     assert sc.truth["conditions"].get("lowres") == 0.5
     got = read_mrz(sc.image)
     assert got is not None and got.lines == parse_mrz(sc.truth["mrz"]).lines
@@ -73,14 +73,14 @@ def test_a_second_binarisation_reads_a_low_resolution_page(monkeypatch):
 
 
 def test_the_band_is_straightened_under_perspective(monkeypatch):
-    """A curled, tilted page whose outline misleads (dev seed): only the band fitted to the
-    rows' own ends reads; the BAC key is right (a name letter, which no check digit covers,
-    may not be: the chip's DG1 is the name's source)."""
+    """An open booklet tilted 13 degrees among other papers (dev seed): its outline
+    misleads, and only the band fitted to the rows' own ends reads, every line right."""
     import devices.camera.mrz_reader as reader
 
-    sc = wide_scene(1029055140, "passport", mrz=True)
+    sc = wide_scene(1368037233, "passport", mrz=True)
+    assert sc.truth["conditions"].get("booklet")
     got = read_mrz(sc.image)
-    assert got is not None and got.bac_seed() == parse_mrz(sc.truth["mrz"]).bac_seed()
+    assert got is not None and got.lines == parse_mrz(sc.truth["mrz"]).lines
     monkeypatch.setattr(reader, "mrz_band_quads", lambda gray: [])
     assert read_mrz(sc.image) is None
 
