@@ -19,6 +19,7 @@ import logging
 import cv2
 import numpy as np
 
+from devices.camera.booklet import data_page
 from devices.camera.frames import as_bgr
 from devices.camera.lines import EDGE_MIN, MIN_SUPPORT, line_quads
 from devices.camera.partial import border_side, extrapolate
@@ -449,4 +450,7 @@ def detect_document(frame: np.ndarray | Frame) -> Quad | None:
     quad = order_corners(quad) / scale
     quad = _refine(img, quad, 1.5 / scale + 2)
     quad = _refine(img, quad, 3.0)
+    page = data_page(img, quad)  # an open booklet: its data page
+    if page is not None:
+        quad = page
     return Quad.from_array(order_corners(quad))

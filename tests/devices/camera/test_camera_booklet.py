@@ -1,0 +1,47 @@
+"""An open passport booklet: the data page is the document, not the two pages (issue 13's
+booklet case); a page of text or a receipt of the same shape is never cut in two."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from camera_helpers import smartdoc_iou
+
+import devices.camera.detect as detect
+from devices.camera import detect_document
+from devices.camera.booklet import data_page
+from sim.camera.wide import wide_scene
+
+
+@pytest.mark.parametrize("seed", [374286672, 723898731])  # dev seed frames
+def test_the_data_page_of_an_open_booklet_is_found(seed, monkeypatch):
+    sc = wide_scene(seed, "passport")
+    assert sc.truth["conditions"].get("booklet")
+    quad = detect_document(sc.image)
+    assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.9
+    # Without the fold cut the outline is both pages: half the truth.
+    monkeypatch.setattr(detect, "data_page", lambda img, quad: None)
+    whole = detect_document(sc.image)
+    assert smartdoc_iou(sc.truth["quad"], whole, sc.truth["size_mm"]) < 0.6
+
+
+@pytest.mark.parametrize(("seed", "doc"), [(519107002, "a4"), (1687857905, "a4"),
+                                           (1450198155, "receipt")])
+def test_a_page_of_text_of_the_same_shape_is_left_whole(seed, doc):
+    """Lines of print along an edge (an A4 form, a receipt's lines) are no zone."""
+    sc = wide_scene(seed, doc)
+    quad = detect_document(sc.image)
+    assert quad is not None
+    assert data_page(sc.image, np.asarray(quad)) is None
+    assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.7
+
+
+@pytest.mark.parametrize("seed", [1000, 1001, 1006])
+def test_a_single_passport_page_is_not_cut_across_its_zone(seed):
+    """One data page has a booklet's aspect too; its rows run across the cut, not along."""
+    sc = wide_scene(seed, "passport")
+    assert not sc.truth["conditions"].get("booklet")
+    quad = detect_document(sc.image)
+    assert quad is not None
+    assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.9
+    assert data_page(sc.image, np.asarray(quad)) is None
