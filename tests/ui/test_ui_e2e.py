@@ -104,6 +104,11 @@ def visit_by_touch(app, kiosk, ui) -> None:
     """attract → receipt, every step a tap or a key press on the QML."""
     flow, finger = kiosk.flow, Finger(app, ui)
     wait_for(app, flow.ready_to_file, "filing available, camera reporting")
+    if kiosk.face is not None:
+        # The face camera opens beside the model process; on a loaded machine it may still
+        # be opening when a quick visit reaches the face step (then filed without a check).
+        wait_for(app, lambda: getattr(flow.device_line("face_camera"), "status", "") == "ok",
+                 "the face camera reporting", 60)
     finger.tap("tile_file")
     assert flow.state.screen == Screen.IDENTIFY
     # The passport lies under the camera: its MRZ unlocks the chip through pcscd.
