@@ -35,6 +35,11 @@ MIN_AREA = 0.035  # of the frame: an ID-1 card at the kiosk's distance covers ab
 # the frame, over wood grain, is not: part of the page sticks out of such an outline.
 CUT_OVER = 0.75
 CONTAINED = 0.95
+# A cut outline about as well supported as the whole one inside it (within CUT_SURE_LEAD)
+# wins up to CUT_OVER_SURE of its area: a receipt run out of view beside its own code panel
+# or text block, whose sides are as clear as the panel's.
+CUT_OVER_SURE = 0.9
+CUT_SURE_LEAD = -0.02
 SAME_IOU = 0.85  # a region's quad and a line quad this alike are one outline
 # On a smooth counter (white laminate) a page's edge is a step of a few grey levels, below
 # EDGE_MIN; there the gradients are amplified by up to GAIN_MAX, to where the counter's own
@@ -362,8 +367,11 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
     cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None]
     top = max(full, key=lambda x: x[1]) if full else None
     for s, a, q in sorted(cut, key=lambda x: -x[1]):
-        if top is None or (top[1] < CUT_OVER * a and s >= top[0] - 0.05
-                           and _inside_share(top[2], q) >= CONTAINED):
+        if top is None:
+            return q
+        larger = (top[1] < CUT_OVER * a and s >= top[0] - 0.05
+                  or top[1] < CUT_OVER_SURE * a and s >= top[0] + CUT_SURE_LEAD)
+        if larger and _inside_share(top[2], q) >= CONTAINED:
             return q
     return top[2] if top is not None else None
 

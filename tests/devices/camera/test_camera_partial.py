@@ -114,3 +114,20 @@ def test_a_corner_out_of_view_still_tells_which_way_to_move():
     # the card (not yet right, see docs/camera.md); the guidance holds all the same.
     assert smartdoc_iou(sc.truth["quad"], st.quad, sc.truth["size_mm"]) >= 0.75
     assert first_reason(st.gates) == "move_right"
+
+
+@pytest.mark.parametrize("seed", [1850946454, 1894337446])  # dev seed receipts
+def test_a_receipt_out_of_view_wins_over_its_own_panel(seed, monkeypatch):
+    """A receipt run out of view whose sides are as clear as the code panel or text block
+    inside it: the receipt is the document, not the panel (up to CUT_OVER_SURE of its
+    area), and the citizen is told to move it."""
+    import devices.camera.detect as detect
+
+    sc = wide_scene(seed, "receipt")
+    assert sc.truth["conditions"].get("outside")
+    quad = detect_document(sc.image)
+    assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.95
+    assert outside_directions(np.asarray(quad), W, H, 0.0)
+    monkeypatch.setattr(detect, "CUT_OVER_SURE", 0.0)
+    inner = detect_document(sc.image)
+    assert smartdoc_iou(sc.truth["quad"], inner, sc.truth["size_mm"]) < 0.9
