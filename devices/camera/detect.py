@@ -40,6 +40,7 @@ CONTAINED = 0.95
 # or text block, whose sides are as clear as the panel's.
 CUT_OVER_SURE = 0.9
 CUT_SURE_LEAD = -0.02
+MAX_ASPECT = 6.0  # long side over short side of any document outline
 SAME_IOU = 0.85  # a region's quad and a line quad this alike are one outline
 # On a smooth counter (white laminate) a page's edge is a step of a few grey levels, below
 # EDGE_MIN; there the gradients are amplified by up to GAIN_MAX, to where the counter's own
@@ -362,9 +363,9 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
     # a table, the MRZ's clear zone), never over one nearly its size (then it is the page's
     # own lines run on to the frame), and only when its hidden part has a document's
     # proportions (extrapolate moved it).
-    full = [(s, a, q) for s, a, q in good if not _out_of_view(q, w, h)]
+    full = [(s, a, q) for s, a, q in good if not _out_of_view(q, w, h) and not _slim(q)]
     cut = [(s, a, extrapolate(q, w, h)) for s, a, q in good if _out_of_view(q, w, h)]
-    cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None]
+    cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None and not _slim(q)]
     top = max(full, key=lambda x: x[1]) if full else None
     for s, a, q in sorted(cut, key=lambda x: -x[1]):
         if top is None:
@@ -374,6 +375,14 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
         if larger and _inside_share(top[2], q) >= CONTAINED:
             return q
     return top[2] if top is not None else None
+
+
+def _slim(q: np.ndarray) -> bool:
+    """Longer than MAX_ASPECT times its width: a stripe of wood grain or a shadow's edge
+    between two lines, no document (a long receipt is about 1 to 4)."""
+    a = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    b = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    return max(a, b) > MAX_ASPECT * max(min(a, b), 1e-6)
 
 
 def _inside_share(inner: np.ndarray, outer: np.ndarray) -> float:

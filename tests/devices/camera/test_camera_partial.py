@@ -131,3 +131,15 @@ def test_a_receipt_out_of_view_wins_over_its_own_panel(seed, monkeypatch):
     monkeypatch.setattr(detect, "CUT_OVER_SURE", 0.0)
     inner = detect_document(sc.image)
     assert smartdoc_iou(sc.truth["quad"], inner, sc.truth["size_mm"]) < 0.9
+
+
+def test_a_stripe_of_wood_grain_on_an_empty_counter_is_no_outline(monkeypatch):
+    """An empty wood counter under uneven light (validation seed 5555): two grain lines
+    and two shadow edges close a quad twelve times longer than wide; no document is."""
+    import devices.camera.detect as detect
+
+    sc = wide_scene(1018817343, None)
+    assert sc.truth["quad"] is None and sc.truth["counter"] == "wood"
+    assert detect_document(sc.image) is None
+    monkeypatch.setattr(detect, "MAX_ASPECT", 1e9)
+    assert detect_document(sc.image) is not None
