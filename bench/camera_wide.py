@@ -115,7 +115,7 @@ def score_mrz(scenes: list[Any], fn: Callable[[np.ndarray], Any]) -> dict[str, f
 
 def _mrz_line(name: str, r: dict[str, float]) -> str:
     return (f"{name:24} {r['n']:>4} {r['exact']:7.3f} {r['bac']:8.3f} {r['fa']:>10} "
-            f"{r['none']:6.3f} {r['median']:10.1f} {r['cpu']:8.1f} {r.get('wrong', '-'):>11}")
+            f"{r['none']:6.3f} {r['median']:10.1f} {r['cpu']:8.1f} {r['wrong']:>11}")
 
 
 def bench_wide_detection(scenes: list[Any], peers: dict[str, Callable[[np.ndarray], Any]],

@@ -15,6 +15,8 @@ import logging
 import cv2
 import numpy as np
 
+from devices.camera.rectify import side_lengths
+
 log = logging.getLogger(__name__)
 
 ASPECT = (1.25, 1.55)  # long side over short side of an open booklet, under tilt
@@ -35,9 +37,8 @@ def _long_first(quad: np.ndarray) -> np.ndarray:
     """The corners turned so that the sides 0 -> 3 and 1 -> 2 are the long ones (the
     long axis drawn downwards), the order kept clockwise."""
     q = np.asarray(quad, np.float64)
-    top = float(np.linalg.norm(q[1] - q[0]))
-    left = float(np.linalg.norm(q[3] - q[0]))
-    if left >= top:  # long axis already down: TL, TR, BR, BL
+    across, down = side_lengths(q)
+    if down >= across:  # long axis already down: TL, TR, BR, BL
         return q
     return np.array([q[1], q[2], q[3], q[0]])  # turn a quarter: the right side is long
 
@@ -80,8 +81,7 @@ def data_page(img: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     (BGR or grey) whose one half holds machine-readable rows along its outer edge and the
     other none; else None."""
     q = _long_first(quad)
-    long = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
-    short = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    short, long = side_lengths(q)
     if short <= 0 or not ASPECT[0] <= long / short <= ASPECT[1]:
         return None
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img

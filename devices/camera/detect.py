@@ -24,6 +24,7 @@ from devices.camera.frames import as_bgr
 from devices.camera.lines import EDGE_MIN, MIN_SUPPORT, line_quads
 from devices.camera.partial import border_side, extrapolate
 from devices.camera.port import Frame, Quad
+from devices.camera.rectify import side_lengths
 
 log = logging.getLogger(__name__)
 
@@ -380,8 +381,7 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
 def _slim(q: np.ndarray) -> bool:
     """Longer than MAX_ASPECT times its width: a stripe of wood grain or a shadow's edge
     between two lines, no document (a long receipt is about 1 to 4)."""
-    a = float(np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
-    b = float(np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    a, b = side_lengths(q)
     return max(a, b) > MAX_ASPECT * max(min(a, b), 1e-6)
 
 
