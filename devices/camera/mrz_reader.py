@@ -246,21 +246,31 @@ def _blind_margin(fmt: str, scores: np.ndarray, text: str) -> float:
 
 def _pages(img: np.ndarray) -> list[np.ndarray]:
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    h, w = gray.shape
+    # A frame this flat is a crop of the code lines alone (a scan cut to the MRZ): the
+    # frame itself is the band, whatever outline the letters' edges make inside it.
+    crop = _as_page_bottom(cv2.resize(gray, (PAGE_WIDTH, max(16, round(PAGE_WIDTH * h / w))),
+                                      interpolation=cv2.INTER_AREA if w > PAGE_WIDTH
+                                      else cv2.INTER_CUBIC)) if h < w / BAND_ASPECT else []
     quad = detect_document(img)
     if quad is None:  # perhaps the page fills the frame
-        return [gray, cv2.rotate(gray, cv2.ROTATE_180)]
+        return crop or [gray, cv2.rotate(gray, cv2.ROTATE_180)]
     q = upright_corners(np.asarray(quad), portrait=False)
     a, b = side_lengths(q)
     height = max(16, round(PAGE_WIDTH * b / max(a, 1e-6)))
     page = warp_quad(gray, q, PAGE_WIDTH, height)
-    pages = [page, cv2.rotate(page, cv2.ROTATE_180)]
     if height < PAGE_WIDTH / BAND_ASPECT:
         # A band this flat is the MRZ's own clear zone, found instead of the page around it
-        # (pale on pale): read it as the bottom of a page of the usual height, both ways up.
-        pad = round(PAGE_WIDTH / 1.5) - height
-        pages = [cv2.copyMakeBorder(p, pad, 0, 0, 0, cv2.BORDER_CONSTANT,
-                                    value=float(np.median(p))) for p in pages]
-    return pages
+        # (pale on pale).
+        return crop + _as_page_bottom(page)
+    return crop + [page, cv2.rotate(page, cv2.ROTATE_180)]
+
+
+def _as_page_bottom(band: np.ndarray) -> list[np.ndarray]:
+    """A flat band read as the bottom of a page of the usual height, both ways up."""
+    pad = round(band.shape[1] / 1.5) - band.shape[0]
+    return [cv2.copyMakeBorder(p, pad, 0, 0, 0, cv2.BORDER_CONSTANT, value=float(np.median(p)))
+            for p in (band, cv2.rotate(band, cv2.ROTATE_180))]
 
 
 # The rows' own geometry, for frames whose page outline misleads (the photo found instead

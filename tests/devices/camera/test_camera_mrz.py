@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import random
 
+import cv2
 import numpy as np
 import pytest
 
@@ -171,3 +172,22 @@ def mrz_reader_decode(found):
     from devices.camera.mrz_reader import _decode
 
     return _decode(found.fmt, found.scores, found.n, found.cells)
+
+
+
+@pytest.mark.parametrize(("render", "top", "seed"), [
+    (documents.render_passport, 0.78, 0), (documents.render_passport, 0.78, 1),
+    (documents.render_passport, 0.78, 2), (documents.render_td1, 0.6, 0),
+    (documents.render_td1, 0.6, 1)])
+def test_a_crop_of_the_mrz_alone_is_read_as_the_bottom_of_a_page(render, top, seed):
+    # Scans and photos cut to the code lines (a band four to seven times wider than high,
+    # no page outline) were read as a whole page, where rows of that height are no MRZ.
+    doc = render(random.Random(seed))
+    h, w = doc.image.shape[:2]
+    band = doc.image[round(h * top):round(h * 0.985)]
+    band = cv2.GaussianBlur(cv2.resize(band, (1100, round(1100 * band.shape[0] / w)),
+                                       interpolation=cv2.INTER_AREA), (0, 0), 1.0)
+    assert band.shape[1] / band.shape[0] > 4
+    got = read_mrz(band)
+    assert got is not None
+    assert got.lines == doc.mrz.lines
