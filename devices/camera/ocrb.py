@@ -113,13 +113,20 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     if pitch <= 0.3 * height:
         return None
     lone = b[:, 2] < 1.2 * pitch
-    k = np.round((c[:, 0] - first) / pitch)
-    fit = lone & (np.abs(c[:, 0] - first - k * pitch) < 0.3 * pitch) & (k >= 0) & (k < n)
-    if fit.sum() >= 8 and np.ptp(k[fit]) >= n // 2:
-        pitch, first = np.polyfit(k[fit], c[fit, 0], 1)
-        if pitch <= 0.3 * height:
+    grid = _slot_grid(c[:, 0], lone, pitch, n)
+    if grid is not None:
+        xs, pitches = grid
+        if pitches.min() <= 0.3 * height:
             return None
-    xs = first + pitch * np.arange(n)
+    else:
+        k = np.round((c[:, 0] - first) / pitch)
+        fit = lone & (np.abs(c[:, 0] - first - k * pitch) < 0.3 * pitch) & (k >= 0) & (k < n)
+        if fit.sum() >= 8 and np.ptp(k[fit]) >= n // 2:
+            pitch, first = np.polyfit(k[fit], c[fit, 0], 1)
+            if pitch <= 0.3 * height:
+                return None
+        xs = first + pitch * np.arange(n)
+        pitches = np.full(n, pitch)
     # Snap each grid slot to a component centred near it: the rectified page is not perfect.
     near = np.abs(c[:, 0][None, :] - xs[:, None])
     j = np.argmin(near, axis=1)
@@ -128,7 +135,7 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     ys = _row_centre_line(c, b, height, pitch, slope, icpt)(xs)
     u = (np.arange(CELL_W) + 0.5) / CELL_W - 0.5
     v = (np.arange(CELL_H) + 0.5) / CELL_H - 0.5
-    mx = (xs[:, None, None] + u[None, None, :] * pitch) + 0 * v[None, :, None]
+    mx = (xs[:, None, None] + u[None, None, :] * pitches[:, None, None]) + 0 * v[None, :, None]
     my = (ys[:, None, None] + v[None, :, None] * height * 1.3) + 0 * u[None, None, :]
     cells = cv2.remap(gray, mx.reshape(n * CELL_H, CELL_W).astype(np.float32),
                       my.reshape(n * CELL_H, CELL_W).astype(np.float32), cv2.INTER_LINEAR,
@@ -139,6 +146,45 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     cells -= cells.mean(axis=1, keepdims=True)
     cells /= np.linalg.norm(cells, axis=1, keepdims=True) + 1e-6
     return cells
+
+
+SLOT_TOLERANCE = 0.3  # of the pitch: a lone character this far off its slot is no guide
+
+
+def _slot_grid(cx: np.ndarray, lone: np.ndarray, pitch: float, n: int
+               ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each slot's centre and pitch along a row whose pitch changes along it (a page seen
+    at a slant and straightened from a slightly wrong outline keeps some perspective: 19 px
+    at one end, 17.5 at the other, and one pitch for the whole row puts the middle half a
+    cell off). Lone characters are counted off one after another at the local pitch, then
+    a quadratic slot -> x is fitted to them. None when too few are lone to say."""
+    slots = np.full(len(cx), -1)
+    if not lone[0]:
+        return None
+    slots[0] = 0
+    prev_x, prev_k, local, steps = cx[0], 0, pitch, []
+    for i in range(1, len(cx)):
+        if not lone[i]:
+            continue
+        d = (cx[i] - prev_x) / local
+        m = int(round(d))
+        if m < 1 or abs(d - m) > SLOT_TOLERANCE * max(1, m) ** 0.5 or prev_k + m >= n:
+            continue  # a broken glyph's piece, a speck: off the grid
+        slots[i] = prev_k + m
+        if m == 1:
+            steps.append(cx[i] - prev_x)
+            local = float(np.median(steps[-5:]))
+        prev_x, prev_k = cx[i], slots[i]
+    ok = slots >= 0
+    if ok.sum() < 10 or np.ptp(slots[ok]) < n // 2:
+        return None
+    k, x = slots[ok].astype(np.float64), cx[ok]
+    fit = np.poly1d(np.polyfit(k, x, 2))
+    keep = np.abs(x - fit(k)) < 0.25 * pitch
+    if keep.sum() >= 10:
+        fit = np.poly1d(np.polyfit(k[keep], x[keep], 2))
+    at = np.arange(n, dtype=np.float64)
+    return fit(at), fit.deriv()(at)
 
 
 def _row_centre_line(c: np.ndarray, b: np.ndarray, height: float, pitch: float,
