@@ -113,7 +113,7 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     if pitch <= 0.3 * height:
         return None
     lone = b[:, 2] < 1.2 * pitch
-    grid = _slot_grid(c[:, 0], lone, pitch, n)
+    grid = _slot_grid(b, pitch, n)
     if grid is not None:
         xs, pitches = grid
         if pitches.min() <= 0.3 * height:
@@ -151,34 +151,41 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
 SLOT_TOLERANCE = 0.3  # of the pitch: a lone character this far off its slot is no guide
 
 
-def _slot_grid(cx: np.ndarray, lone: np.ndarray, pitch: float, n: int
-               ) -> tuple[np.ndarray, np.ndarray] | None:
+def _slot_grid(b: np.ndarray, pitch: float, n: int) -> tuple[np.ndarray, np.ndarray] | None:
     """Each slot's centre and pitch along a row whose pitch changes along it (a page seen
     at a slant and straightened from a slightly wrong outline keeps some perspective: 19 px
     at one end, 17.5 at the other, and one pitch for the whole row puts the middle half a
-    cell off). Lone characters are counted off one after another at the local pitch, then
-    a quadratic slot -> x is fitted to them. None when too few are lone to say."""
+    cell off). The characters are counted off one after another at the local pitch (a
+    component of several blurred together, a chevron run or the row's first two, stands
+    for as many cells as its width holds), then a quadratic slot -> x is fitted to the
+    lone ones. None when too few are lone to say."""
+    cx: list[float] = []
+    lone: list[bool] = []
+    for x, w in zip(b[:, 0], b[:, 2], strict=True):
+        m = max(1, round((w - GLYPH_SHARE * pitch) / pitch) + 1)
+        if w < 1.2 * pitch or m == 1:
+            cx.append(x + w / 2)
+            lone.append(True)
+        else:  # its cells from its left edge on, at the row's mean pitch
+            cx.extend(x + (GLYPH_SHARE / 2 + j) * pitch for j in range(m))
+            lone.extend([False] * m)
     slots = np.full(len(cx), -1)
-    if not lone[0]:
-        return None
     slots[0] = 0
     prev_x, prev_k, local, steps = cx[0], 0, pitch, []
     for i in range(1, len(cx)):
-        if not lone[i]:
-            continue
         d = (cx[i] - prev_x) / local
         m = int(round(d))
         if m < 1 or abs(d - m) > SLOT_TOLERANCE * max(1, m) ** 0.5 or prev_k + m >= n:
             continue  # a broken glyph's piece, a speck: off the grid
         slots[i] = prev_k + m
-        if m == 1:
+        if m == 1 and lone[i] and lone[i - 1]:
             steps.append(cx[i] - prev_x)
             local = float(np.median(steps[-5:]))
         prev_x, prev_k = cx[i], slots[i]
-    ok = slots >= 0
+    ok = (slots >= 0) & np.array(lone)
     if ok.sum() < 10 or np.ptp(slots[ok]) < n // 2:
         return None
-    k, x = slots[ok].astype(np.float64), cx[ok]
+    k, x = slots[ok].astype(np.float64), np.array(cx)[ok]
     fit = np.poly1d(np.polyfit(k, x, 2))
     keep = np.abs(x - fit(k)) < 0.25 * pitch
     if keep.sum() >= 10:
