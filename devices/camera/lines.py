@@ -76,13 +76,16 @@ def _line_profiles(gx: np.ndarray, gy: np.ndarray, theta: np.ndarray, rho: np.nd
         + offs[None, None, :] * nx[:, None, None]
     py = (cy + foot * ny)[:, None, None] + t[None, :, None] * dyl[:, None, None] \
         + offs[None, None, :] * ny[:, None, None]
-    xi, yi = np.rint(px).astype(np.int64), np.rint(py).astype(np.int64)
-    inside = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
-    xi, yi = np.clip(xi, 0, w - 1), np.clip(yi, 0, h - 1)
-    ax, ay = gx[yi, xi], gy[yi, xi]
+    # Samples past the frame read the zero border padded round it: no edge there. One flat
+    # gather per plane is several times cheaper than 2-D fancy indexing.
+    xi = np.clip(np.rint(px).astype(np.int32) + 1, 0, w + 1)
+    yi = np.clip(np.rint(py).astype(np.int32) + 1, 0, h + 1)
+    flat = yi * (w + 2) + xi
+    ax = np.pad(gx, 1).ravel().take(flat)
+    ay = np.pad(gy, 1).ravel().take(flat)
     across = np.abs(ax * nx[:, None, None] + ay * ny[:, None, None])
     along = np.abs(ax * dxl[:, None, None] + ay * dyl[:, None, None])
-    ok = ((across >= EDGE_MIN) & (across >= 2 * along) & inside).any(axis=2)
+    ok = ((across >= EDGE_MIN) & (across >= 2 * along)).any(axis=2)
     cum = np.zeros((len(theta), len(t) + 1), np.float64)
     np.cumsum(ok, axis=1, out=cum[:, 1:])
     return cum, half
