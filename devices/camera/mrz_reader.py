@@ -173,7 +173,39 @@ def _settle_pairs(ambiguous: list[int], best: np.ndarray, second: np.ndarray,
     return settled, still
 
 
+# The name field's span in the flattened MRZ, and what makes the rest of it filler: once
+# three filler chevrons stand in a row the names have ended (ICAO 9303 Part 3: names are
+# parted by one chevron, surname from given names by two), so every later position is a
+# filler whatever its cell shows. A chevron at the end of a blurred line matched C better
+# than its own template, and a finger over the tail hid nothing that could be read.
+_NAME_SPAN = {"TD3": (5, 44), "TD1": (60, 90)}
+FILLER_RUN = 3
+FILLER_SURE = 0.7  # each chevron of the run matches at least this well
+FILLER_LEAD = 0.03  # ... and beats every other class by this much
+
+
+def _filler_tail(fmt: str, scores: np.ndarray) -> np.ndarray:
+    """The scores with the name field's positions after its first sure run of fillers
+    fixed to the filler (every other class impossible there)."""
+    a, b = _NAME_SPAN[fmt]
+    lt = ALPHABET.index("<")
+    field = scores[a:b]
+    other = np.delete(field, lt, axis=1).max(axis=1)
+    sure = (field[:, lt] >= FILLER_SURE) & (field[:, lt] - other >= FILLER_LEAD)
+    run = np.convolve(sure.astype(int), np.ones(FILLER_RUN, int), "valid") == FILLER_RUN
+    if not run.any():
+        return scores
+    start = a + int(np.argmax(run)) + FILLER_RUN
+    if start >= b:
+        return scores
+    out = scores.copy()
+    out[start:b] = -np.inf
+    out[start:b, lt] = np.maximum(scores[start:b, lt], 1.0)
+    return out
+
+
 def _decode(fmt: str, scores: np.ndarray, n: int, cells: np.ndarray) -> tuple[Mrz, float] | None:
+    scores = _filler_tail(fmt, scores)
     rows = np.arange(len(scores))
     order = np.argsort(-scores, axis=1)
     best, second = order[:, 0], order[:, 1]

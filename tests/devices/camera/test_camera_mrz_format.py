@@ -77,17 +77,22 @@ def _passport_with(lines: tuple[str, str], seed: int) -> documents.FlatDoc:
 
 
 def test_reader_refuses_a_name_line_that_only_the_format_catches():
-    """The same page printed right reads; with a stray K in the name's filler run and a
-    nationality no state has (both outside every check digit) it is refused."""
+    """The same page printed right reads; with a stray K just after the given names' end
+    (a second double separator) and a nationality no state has (both outside every check
+    digit) it is refused. A stray K further on, after three fillers, stands where only a
+    filler can: the line is read with the filler there."""
     spec = SceneSpec(doc="passport", counter="dark", rotation_deg=4, tilt_deg=3, fill=0.9,
                      blur=0.5, noise=1.5)
     right = _passport_with(TD3, 1)
     got = read_mrz(render_scene(spec, random.Random(2), doc=right).image)
     assert got is not None and got.lines == TD3
-    for bad in (_swap(TD3, 0, 30, "K"), _swap(TD3, 1, 10, "ZZZ")):
+    for bad in (_swap(TD3, 0, 27, "K"), _swap(TD3, 1, 10, "ZZZ")):
         assert parse_mrz(bad)  # the check digits hold
         wrong = _passport_with(tuple(bad), 1)
         assert read_mrz(render_scene(spec, random.Random(2), doc=wrong).image) is None
+    late = _passport_with(tuple(_swap(TD3, 0, 30, "K")), 1)
+    got = read_mrz(render_scene(spec, random.Random(2), doc=late).image)
+    assert got is not None and got.lines == TD3
 
 
 def _clean_read() -> tuple[str, np.ndarray, int, np.ndarray]:
@@ -119,3 +124,54 @@ def test_a_name_letter_won_by_a_hair_is_refused_and_a_clear_one_is_read():
         close[at, ALPHABET.index(rival)] = own - gap
         got = _decode(fmt, close, n, cells)
         assert (got is not None and got[0].lines == TD3) is reads, (rival, gap)
+
+
+def _passport_with_tail_hidden(seed: int):
+    """A rendered passport page whose name line's last eight cells are covered by a
+    finger-coloured blob (nothing that could be read there)."""
+    import cv2
+
+    from devices.camera.ocrb import find_rows, ink_mask
+
+    doc = documents.render_passport(random.Random(seed))
+    img = doc.image.copy()
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    h = gray.shape[0]
+    top = int(h * 0.7)
+    rows = find_rows(ink_mask(gray[top:], 41), 0.018 * h, 0.065 * h)
+    line1 = rows[-2].boxes
+    x0 = int(line1[-8, 0]) - 2
+    y0, y1 = top + int(line1[:, 1].min()) - 3, top + int((line1[:, 1] + line1[:, 3]).max()) + 3
+    cv2.rectangle(img, (x0, y0), (img.shape[1] - 1, y1), (120, 150, 200), -1)
+    # On a dark counter, as the camera sees it.
+    img = cv2.copyMakeBorder(img, 90, 90, 120, 120, cv2.BORDER_CONSTANT, value=(60, 55, 50))
+    return doc, cv2.GaussianBlur(img, (0, 0), 1.0)
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_the_name_line_after_three_fillers_is_filler_even_where_hidden(seed):
+    doc, img = _passport_with_tail_hidden(seed)
+    assert doc.mrz.lines[0].endswith("<" * 12)  # the names end well before the cover
+    got = read_mrz(img)
+    assert got is not None and got.lines == doc.mrz.lines
+
+
+def test_filler_tail_needs_three_sure_fillers_and_fixes_only_what_follows():
+    from devices.camera.mrz_reader import _filler_tail
+    from devices.camera.ocrb import ALPHABET
+
+    lt, c = ALPHABET.index("<"), ALPHABET.index("C")
+    scores = np.full((88, len(ALPHABET)), 0.2, np.float32)
+    scores[:, c] = 0.6
+    text = "P<UTOSILVA<<ANA<MARIA" + "<" * 23
+    for i, ch in enumerate(text):
+        scores[i, ALPHABET.index(ch)] = 0.9
+    scores[40:44, c] = 0.95  # the tail's chevrons matched C better
+    out = _filler_tail("TD3", scores)
+    assert (out[40:44].argmax(axis=1) == lt).all()
+    assert (out[:24] == scores[:24]).all()  # the names and the run itself are left alone
+    # The surname's separator is two sure fillers, no run; with the tail's chevrons unsure
+    # (below FILLER_SURE) nothing is fixed.
+    unsure = scores.copy()
+    unsure[21:44, lt] = 0.65
+    assert (_filler_tail("TD3", unsure) == unsure).all()
