@@ -279,12 +279,16 @@ def _blind_margin(fmt: str, scores: np.ndarray, text: str) -> float:
 def _pages(img: np.ndarray) -> list[np.ndarray]:
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     h, w = gray.shape
-    # A frame this flat is a crop of the code lines alone (a scan cut to the MRZ): the
-    # frame itself is the band, whatever outline the letters' edges make inside it.
-    crop = _as_page_bottom(_levelled(cv2.resize(
-        gray, (PAGE_WIDTH, max(16, round(PAGE_WIDTH * h / w))),
-        interpolation=cv2.INTER_AREA if w > PAGE_WIDTH else cv2.INTER_CUBIC))
-    ) if h < w / BAND_ASPECT else []
+    # A frame this flat is a crop of the code lines alone (a scan cut to the MRZ; standing
+    # on end when the scan was turned): the frame itself is the band, whatever outline the
+    # letters' edges make inside it.
+    crop: list[np.ndarray] = []
+    if h < w / BAND_ASPECT or w < h / BAND_ASPECT:
+        band = gray if h < w else cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
+        bh, bw = band.shape
+        crop = _as_page_bottom(_levelled(cv2.resize(
+            band, (PAGE_WIDTH, max(16, round(PAGE_WIDTH * bh / bw))),
+            interpolation=cv2.INTER_AREA if bw > PAGE_WIDTH else cv2.INTER_CUBIC)))
     quad = detect_document(img)
     if quad is None:  # perhaps the page fills the frame
         return crop or [gray, cv2.rotate(gray, cv2.ROTATE_180)]
