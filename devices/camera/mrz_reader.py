@@ -30,6 +30,7 @@ from devices.camera.ocrb import (
     ink_mask,
     pair_discriminants,
     row_cells,
+    row_cells_at,
     templates,
 )
 from devices.camera.port import Frame
@@ -136,13 +137,58 @@ def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
     for fmt, n, lines in formats:
         if len(rows) < lines:
             continue
-        feats = [row_cells(region, row, n) for row in rows[-lines:]]
+        feats = [row_cells_at(region, row, n) for row in rows[-lines:]]
         present = [f for f in feats if f is not None]
         if len(present) < len(feats):
             continue
-        cells = np.concatenate(present)
+        if not _aligned([xs for _c, xs in present]):
+            present = _realigned(region, rows[-lines:], present, n)
+            if present is None:
+                log.debug("mrz_rejected reason=rows_misaligned")
+                continue
+        cells = np.concatenate([c for c, _xs in present])
         out.append(_PageRead(fmt, templates().scores(cells) + _MASKS[fmt], n, cells))
     return out
+
+
+ALIGN_SHARE = 0.5  # of the pitch: the MRZ's lines start and end this close to each other
+
+
+def _aligned(grids: list[np.ndarray]) -> bool:
+    """Whether the lines' cells stand under one another, as ICAO 9303 prints them. A line
+    whose first characters are hidden (a palm over the start) is otherwise cut from its
+    first visible one: every cell a few places off, and on the name line nothing checks
+    that (ZHANG<<ANNA read as G<<ANNA passed)."""
+    pitch = float(np.median([np.median(np.diff(xs)) for xs in grids]))
+    starts = [xs[0] for xs in grids]
+    ends = [xs[-1] for xs in grids]
+    return (max(starts) - min(starts) <= ALIGN_SHARE * pitch
+            and max(ends) - min(ends) <= ALIGN_SHARE * pitch)
+
+
+MAX_SKIP = 8  # leading characters a line may have lost from its row
+
+
+def _realigned(region: np.ndarray, rows: list[Row],
+               cut: list[tuple[np.ndarray, np.ndarray]], n: int
+               ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """The lines cut again under the one that starts furthest left, each from the slot
+    its first component stands in, when every line is a whole number of pitches off it
+    (leading characters hidden by a palm, or run together too wide to be a character);
+    None when they are not, or still do not line up."""
+    pitch = float(np.median([np.median(np.diff(xs)) for _c, xs in cut]))
+    left = min(xs[0] for _c, xs in cut)
+    out = []
+    for row, (cells, xs) in zip(rows, cut, strict=True):
+        k = (xs[0] - left) / pitch
+        skip = round(k)
+        if abs(k - skip) > ALIGN_SHARE / 2 or skip > MAX_SKIP:
+            return None
+        got = (cells, xs) if skip == 0 else row_cells_at(region, row, n, skip)
+        if got is None:
+            return None
+        out.append(got)
+    return out if _aligned([xs for _c, xs in out]) else None
 
 
 # Pairs OCR-B keeps apart by shape only; where both may stand (document and personal

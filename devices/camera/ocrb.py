@@ -96,6 +96,14 @@ def _group_rows(s: np.ndarray, cy: np.ndarray, tall_h: float, min_count: int
 
 def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     """The n character cells of a fixed-pitch row as normalised feature vectors (n, D)."""
+    got = row_cells_at(gray, row, n)
+    return None if got is None else got[0]
+
+
+def row_cells_at(gray: np.ndarray, row: Row, n: int, skip: int = 0
+                 ) -> tuple[np.ndarray, np.ndarray] | None:
+    """row_cells, and the x of each cell's centre. `skip`: the row's first component is
+    the character in that slot (those before it hidden or run together out of the row)."""
     b = row.boxes
     h = b[:, 3]
     tall = b[h >= 0.75 * np.percentile(h, 90)]
@@ -109,11 +117,12 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     # blurs into one component: so the pitch comes from the first centre and the last right
     # edge (a glyph is about 0.69 of the pitch wide), then from a fit to the lone characters.
     first, right = c[0, 0], b[-1, 0] + b[-1, 2]
-    pitch = (right - first) / (n - 1 + GLYPH_SHARE / 2)
+    pitch = (right - first) / (n - 1 - skip + GLYPH_SHARE / 2)
     if pitch <= 0.3 * height:
         return None
+    first -= skip * pitch
     lone = b[:, 2] < 1.2 * pitch
-    grid = _slot_grid(b, pitch, n)
+    grid = _slot_grid(b, pitch, n, skip)
     if grid is not None:
         xs, pitches = grid
         if pitches.min() <= 0.3 * height:
@@ -145,13 +154,14 @@ def row_cells(gray: np.ndarray, row: Row, n: int) -> np.ndarray | None:
     cells = np.clip((hi - cells) / max(hi - lo, 1.0), 0, 1)  # ink is 1
     cells -= cells.mean(axis=1, keepdims=True)
     cells /= np.linalg.norm(cells, axis=1, keepdims=True) + 1e-6
-    return cells
+    return cells, xs
 
 
 SLOT_TOLERANCE = 0.3  # of the pitch: a lone character this far off its slot is no guide
 
 
-def _slot_grid(b: np.ndarray, pitch: float, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+def _slot_grid(b: np.ndarray, pitch: float, n: int, skip: int = 0
+               ) -> tuple[np.ndarray, np.ndarray] | None:
     """Each slot's centre and pitch along a row whose pitch changes along it (a page seen
     at a slant and straightened from a slightly wrong outline keeps some perspective: 19 px
     at one end, 17.5 at the other, and one pitch for the whole row puts the middle half a
@@ -170,8 +180,8 @@ def _slot_grid(b: np.ndarray, pitch: float, n: int) -> tuple[np.ndarray, np.ndar
             cx.extend(x + (GLYPH_SHARE / 2 + j) * pitch for j in range(m))
             lone.extend([False] * m)
     slots = np.full(len(cx), -1)
-    slots[0] = 0
-    prev_x, prev_k, local, steps = cx[0], 0, pitch, []
+    slots[0] = skip
+    prev_x, prev_k, local, steps = cx[0], skip, pitch, []
     for i in range(1, len(cx)):
         d = (cx[i] - prev_x) / local
         m = int(round(d))

@@ -175,3 +175,38 @@ def test_filler_tail_needs_three_sure_fillers_and_fixes_only_what_follows():
     unsure = scores.copy()
     unsure[21:44, lt] = 0.65
     assert (_filler_tail("TD3", unsure) == unsure).all()
+
+
+def _td1_with_name_start_hidden(seed: int):
+    """A rendered TD1 card on a dark counter whose name line's first four characters are
+    covered (a palm over the card's corner)."""
+    import cv2
+
+    from devices.camera.ocrb import find_rows, ink_mask
+
+    doc = documents.render_td1(random.Random(seed))
+    img = doc.image.copy()
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    h = gray.shape[0]
+    top = int(h * 0.5)
+    name = find_rows(ink_mask(gray[top:], 41), 0.018 * h, 0.065 * h)[-1].boxes
+    x1 = int(name[3, 0] + name[3, 2]) + 2
+    y0, y1 = top + int(name[:, 1].min()) - 3, top + int((name[:, 1] + name[:, 3]).max()) + 3
+    cv2.rectangle(img, (0, y0), (x1, y1), (120, 150, 200), -1)
+    img = cv2.copyMakeBorder(img, 90, 90, 120, 120, cv2.BORDER_CONSTANT, value=(60, 55, 50))
+    return doc, cv2.GaussianBlur(img, (0, 0), 1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_name_line_whose_start_is_hidden_is_never_read_shifted(seed, monkeypatch):
+    # Cut from its first visible character, the name line read ZHANG<<AGNIESZKA as
+    # G<<AGNIESZKA, with every check digit right (they cover none of it). Its cells do not
+    # stand under the other lines', so it is refused.
+    import devices.camera.mrz_reader as reader
+
+    doc, img = _td1_with_name_start_hidden(seed)
+    assert read_mrz(img) is None
+    monkeypatch.setattr(reader, "_aligned", lambda grids: True)
+    shifted = read_mrz(img)
+    assert shifted is not None and shifted.lines[2] != doc.mrz.lines[2]
+    assert shifted.lines[:2] == doc.mrz.lines[:2]
