@@ -142,10 +142,11 @@ def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
         if len(present) < len(feats):
             continue
         if not _aligned([xs for _c, xs in present]):
-            present = _realigned(region, rows[-lines:], present, n)
-            if present is None:
+            again = _realigned(region, rows[-lines:], present, n)
+            if again is None:
                 log.debug("mrz_rejected reason=rows_misaligned")
                 continue
+            present = again
         cells = np.concatenate([c for c, _xs in present])
         out.append(_PageRead(fmt, templates().scores(cells) + _MASKS[fmt], n, cells))
     return out
