@@ -155,12 +155,16 @@ def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
 ALIGN_SHARE = 0.5  # of the pitch: the MRZ's lines start and end this close to each other
 
 
+def _pitch(grids: list[np.ndarray]) -> float:
+    return float(np.median([np.median(np.diff(xs)) for xs in grids]))
+
+
 def _aligned(grids: list[np.ndarray]) -> bool:
     """Whether the lines' cells stand under one another, as ICAO 9303 prints them. A line
     whose first characters are hidden (a palm over the start) is otherwise cut from its
     first visible one: every cell a few places off, and on the name line nothing checks
     that (ZHANG<<ANNA read as G<<ANNA passed)."""
-    pitch = float(np.median([np.median(np.diff(xs)) for xs in grids]))
+    pitch = _pitch(grids)
     starts = [xs[0] for xs in grids]
     ends = [xs[-1] for xs in grids]
     return (max(starts) - min(starts) <= ALIGN_SHARE * pitch
@@ -177,7 +181,7 @@ def _realigned(region: np.ndarray, rows: list[Row],
     its first component stands in, when every line is a whole number of pitches off it
     (leading characters hidden by a palm, or run together too wide to be a character);
     None when they are not, or still do not line up."""
-    pitch = float(np.median([np.median(np.diff(xs)) for _c, xs in cut]))
+    pitch = _pitch([xs for _c, xs in cut])
     left = min(xs[0] for _c, xs in cut)
     out = []
     for row, (cells, xs) in zip(rows, cut, strict=True):
@@ -247,7 +251,7 @@ def _filler_tail(fmt: str, scores: np.ndarray) -> np.ndarray:
         return scores
     out = scores.copy()
     out[start:b] = -np.inf
-    out[start:b, lt] = np.maximum(scores[start:b, lt], 1.0)
+    out[start:b, lt] = 1.0  # a correlation's ceiling
     return out
 
 
