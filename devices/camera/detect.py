@@ -364,8 +364,10 @@ def _pick(found: list[tuple[float, float, np.ndarray]], w: int, h: int) -> np.nd
     # a table, the MRZ's clear zone), never over one nearly its size (then it is the page's
     # own lines run on to the frame), and only when its hidden part has a document's
     # proportions (extrapolate moved it).
-    full = [(s, a, q) for s, a, q in good if not _out_of_view(q, w, h) and not _slim(q)]
-    cut = [(s, a, extrapolate(q, w, h)) for s, a, q in good if _out_of_view(q, w, h)]
+    seen = [not _out_of_view(q, w, h) for _s, _a, q in good]
+    full = [(s, a, q) for (s, a, q), v in zip(good, seen, strict=True) if v and not _slim(q)]
+    cut = [(s, a, extrapolate(q, w, h)) for (s, a, q), v in zip(good, seen, strict=True)
+           if not v]
     cut = [(s, a, q) for s, a, q in cut if border_side(q, w, h) is None and not _slim(q)]
     top = max(full, key=lambda x: x[1]) if full else None
     for s, a, q in sorted(cut, key=lambda x: -x[1]):
