@@ -4,8 +4,10 @@ Laid open, a booklet is two ID-3 pages (125 x 88 mm) joined along their long edg
 outline of 125 x 176 mm whose aspect (1.41) is an A4 page's and a single page's too: the
 outline alone cannot tell. The data page can: it carries two machine-readable rows,
 parallel to the fold, along its outer edge, and the facing page carries none there. Only
-then is the outline cut at the fold; an A4 page of text has long rows in both halves, a
-single passport page has its rows across the cut, and both are left whole.
+then is the outline cut, one page's depth (88/125 of the zone's side) from that edge, so an
+outline that took in only part of the facing page (its far edge faint, or out of view) is
+cut there too. An A4 page of text has lines of print in its strips, a single passport page
+is no deeper than one page from its zone, and both are left whole.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import logging
 import cv2
 import numpy as np
 
-from devices.camera.rectify import side_lengths
-
 log = logging.getLogger(__name__)
 
-ASPECT = (1.25, 1.55)  # long side over short side of an open booklet, under tilt
-WARP_SHORT, WARP_LONG = 360, 510  # the booklet straightened, long axis down
+PAGE_DEPTH = 88 / 125  # an ID-3 page's depth over its width (the zone runs along the width)
+# The outline's depth from the zone's side over that side's length: past one page's depth
+# (the facing page, whole or in part, or run out of view), up to both pages' under tilt.
+DEPTH = (PAGE_DEPTH * 1.15, 2 * PAGE_DEPTH * 1.12)
+WARP_SHORT = 360  # the outline straightened: the zone's side this many pixels long
 # Of a half's height: the strip along its outer edge that ICAO 9303 keeps for the zone
 # (23.2 of 88 mm, 0.26), with room for an outline a little off: no other print is there.
 OUTER = 0.3
@@ -31,16 +34,6 @@ LENGTH_ALIKE = 0.15  # the rows of one zone are this alike in length
 # A row's height over the page's width: OCR-B characters 2.4 mm tall on a 125 mm page are
 # 0.019 of it, blurred and closed 0.022 to 0.028 on the widened scenes.
 ROW_HEIGHT = (0.012, 0.04)
-
-
-def _long_first(quad: np.ndarray) -> np.ndarray:
-    """The corners turned so that the sides 0 -> 3 and 1 -> 2 are the long ones (the
-    long axis drawn downwards), the order kept clockwise."""
-    q = np.asarray(quad, np.float64)
-    across, down = side_lengths(q)
-    if down >= across:  # long axis already down: TL, TR, BR, BL
-        return q
-    return np.array([q[1], q[2], q[3], q[0]])  # turn a quarter: the right side is long
 
 
 def _zone_rows(half: np.ndarray, outer_at_top: bool) -> int:
@@ -78,25 +71,28 @@ def _zone_rows(half: np.ndarray, outer_at_top: bool) -> int:
 
 def data_page(img: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     """The corners of the data page when `quad` outlines an open booklet on the image
-    (BGR or grey) whose one half holds machine-readable rows along its outer edge and the
-    other none; else None."""
-    q = _long_first(quad)
-    short, long = side_lengths(q)
-    if short <= 0 or not ASPECT[0] <= long / short <= ASPECT[1]:
-        return None
+    (BGR or grey): the data page's zone rows along one side, the outline reaching on past
+    the page's depth from there (the facing page, whole or in part), and no zone along the
+    far side; else None."""
+    q = np.asarray(quad, np.float64).reshape(4, 2)
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
-    dst = np.array([[0, 0], [WARP_SHORT, 0], [WARP_SHORT, WARP_LONG], [0, WARP_LONG]],
-                   np.float32)
-    m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
-    flat = cv2.warpPerspective(gray, m, (WARP_SHORT, WARP_LONG), flags=cv2.INTER_AREA)
-    mid = WARP_LONG // 2
-    upper = _zone_rows(flat[:mid], outer_at_top=True)
-    lower = _zone_rows(flat[mid:], outer_at_top=False)
-    if bool(upper) == bool(lower):
-        return None
-    fold = cv2.perspectiveTransform(np.array([[[0, mid], [WARP_SHORT, mid]]], np.float32),
-                                    np.linalg.inv(m))[0].astype(np.float64)
-    log.debug("booklet_data_page half=%s", "upper" if upper else "lower")
-    if upper:
-        return np.array([q[0], q[1], fold[1], fold[0]])
-    return np.array([fold[0], fold[1], q[2], q[3]])
+    for i in range(4):
+        r = np.roll(q, -i, axis=0)  # r[0] -> r[1]: the side looked at as the outer edge
+        width = float(np.linalg.norm(r[1] - r[0]))
+        depth = 0.5 * float(np.linalg.norm(r[3] - r[0]) + np.linalg.norm(r[2] - r[1]))
+        if width <= 0 or not DEPTH[0] <= depth / width <= DEPTH[1]:
+            continue
+        tall = int(round(WARP_SHORT * depth / width))
+        dst = np.array([[0, 0], [WARP_SHORT, 0], [WARP_SHORT, tall], [0, tall]], np.float32)
+        m = cv2.getPerspectiveTransform(r.astype(np.float32), dst)
+        flat = cv2.warpPerspective(gray, m, (WARP_SHORT, tall), flags=cv2.INTER_AREA)
+        page = int(round(WARP_SHORT * PAGE_DEPTH))  # the data page's depth, warped
+        if not _zone_rows(flat[:page], outer_at_top=True):
+            continue
+        if _zone_rows(flat[tall - page:], outer_at_top=False):
+            continue  # rows along both ends: no booklet
+        fold = cv2.perspectiveTransform(np.array([[[0, page], [WARP_SHORT, page]]],
+                                                 np.float32), np.linalg.inv(m))[0]
+        log.debug("booklet_data_page side=%d", i)
+        return np.array([r[0], r[1], fold[1], fold[0]], np.float64)
+    return None

@@ -45,3 +45,17 @@ def test_a_single_passport_page_is_not_cut_across_its_zone(seed):
     assert quad is not None
     assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.9
     assert data_page(sc.image, np.asarray(quad)) is None
+
+
+@pytest.mark.parametrize("seed", [1306691711, 1455272497])  # dev seed frames 58 and 48
+def test_an_outline_taking_in_part_of_the_facing_page_is_cut(seed, monkeypatch):
+    """The facing page's far edge faint (58) or out of view (48): the outline found is the
+    data page and part of the facing page, not a booklet's proportions; the cut one page's
+    depth from the zone still gives the data page."""
+    sc = wide_scene(seed, "passport")
+    assert sc.truth["conditions"].get("booklet")
+    quad = detect_document(sc.image)
+    assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.9
+    monkeypatch.setattr(detect, "data_page", lambda img, quad: None)
+    whole = detect_document(sc.image)
+    assert smartdoc_iou(sc.truth["quad"], whole, sc.truth["size_mm"]) < 0.75
