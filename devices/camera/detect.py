@@ -25,6 +25,7 @@ from devices.camera.lines import EDGE_MIN, MIN_SUPPORT, line_quads
 from devices.camera.partial import border_side, extrapolate
 from devices.camera.port import Frame, Quad
 from devices.camera.rectify import side_lengths
+from devices.camera.zone_page import page_from_zone
 
 log = logging.getLogger(__name__)
 
@@ -470,6 +471,8 @@ def detect_document(frame: np.ndarray | Frame) -> Quad | None:
     quad = _refine(img, quad, 1.5 / scale + 2)
     quad = _refine(img, quad, 3.0)
     page = data_page(img, quad)  # an open booklet: its data page
+    if page is None:
+        page = page_from_zone(img, quad)  # the MRZ's band alone: the page around it
     if page is not None:
         quad = page
     return Quad.from_array(order_corners(quad))

@@ -117,8 +117,20 @@ def _read_page(gray: np.ndarray, mask: int = 0) -> list[_PageRead]:
 
 
 def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
+    out, misaligned = _read_last_rows(region, rows)
+    if not out and misaligned and len(rows) > 1:
+        # A row below the zone that does not line up with it (a booklet's facing page, a
+        # paper under the page, taken in by an outline a little too large): the zone's
+        # rows are the ones above it.
+        out, _ = _read_last_rows(region, rows[:-1])
+    return out
+
+
+def _read_last_rows(region: np.ndarray, rows: list[Row]) -> tuple[list[_PageRead], bool]:
+    """Readings of the last rows as an MRZ's lines, and whether a format was refused only
+    because its lines did not line up."""
     if not rows:
-        return []
+        return [], False
     # Characters in the last row, from the pitch between neighbours (most components are
     # one character; a run of chevrons may be one): 44 says TD3, 30 says TD1. Near the
     # middle both are tried and the check digits decide.
@@ -126,14 +138,15 @@ def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
     c = rows[-1].centres[:, 0]
     pitch = float(np.median(np.diff(c))) if len(c) > 1 else 0.0
     if pitch <= 0:
-        return []
+        return [], False
     count = (b[-1, 0] + b[-1, 2] - c[0]) / pitch + 0.655
     if count < 22:
-        return []
+        return [], False
     formats = sorted((("TD3", 44, 2), ("TD1", 30, 3)), key=lambda f: abs(f[1] - count))
     if abs(formats[1][1] - count) > 1.5 * abs(formats[0][1] - count) + 2:
         formats = formats[:1]
     out = []
+    misaligned = False
     for fmt, n, lines in formats:
         if len(rows) < lines:
             continue
@@ -145,11 +158,12 @@ def _read_rows(region: np.ndarray, rows: list[Row]) -> list[_PageRead]:
             again = _realigned(region, rows[-lines:], present, n)
             if again is None:
                 log.debug("mrz_rejected reason=rows_misaligned")
+                misaligned = True
                 continue
             present = again
         cells = np.concatenate([c for c, _xs in present])
         out.append(_PageRead(fmt, templates().scores(cells) + _MASKS[fmt], n, cells))
-    return out
+    return out, misaligned
 
 
 ALIGN_SHARE = 0.5  # of the pitch: the MRZ's lines start and end this close to each other

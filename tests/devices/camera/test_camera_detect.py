@@ -103,5 +103,8 @@ def test_a_faint_page_on_a_smooth_white_counter_is_found_and_an_empty_one_is_not
     small = cv2.resize(wood.image, (320, 180), interpolation=cv2.INTER_AREA)
     assert detect.smooth_gain(*detect._gradients(small)) == 1.0
     monkeypatch.setattr(detect, "GAIN_MAX", 1.0)
+    # (without the gain a flat band along the MRZ is found, and the page rebuilt around its
+    # rows comes close: the outline the lines give is asked for here)
+    monkeypatch.setattr(detect, "page_from_zone", lambda img, quad: None)
     iou = smartdoc_iou(page.truth["quad"], detect_document(page.image), page.truth["size_mm"])
     assert iou < 0.7

@@ -156,7 +156,11 @@ def test_rows_found_in_the_frame_read_what_the_page_outline_misses(monkeypatch):
     assert [_lines(read_mrz(sc.image)) for sc in scenes] == [t.lines for t in truths]
     # Without it, the one whose outline still misleads is not read. (The others' outlines
     # are found since the smooth-counter gain of issue 13, or read since the cells follow
-    # a pitch that changes along the row.)
+    # a pitch that changes along the row; the first one's page is rebuilt around its zone
+    # since then too, so the outline is asked for as it was found.)
+    import devices.camera.detect as detect
+
+    monkeypatch.setattr(detect, "page_from_zone", lambda img, quad: None)
     monkeypatch.setattr(mrz_reader, "_pages", pages)
     monkeypatch.setattr(mrz_reader, "_row_band_quads", lambda gray: [])
     assert [read_mrz(sc.image) is None for sc in scenes] == [True, False, False, False]

@@ -138,3 +138,18 @@ def test_a_line_whose_first_characters_ran_together_is_cut_from_the_right_slot(m
     assert got is not None and got.lines == parse_mrz(sc.truth["mrz"]).lines
     monkeypatch.setattr(reader, "_realigned", lambda *args: None)
     assert read_mrz(sc.image, learned=False) is None
+
+
+def test_a_row_below_the_zone_is_passed_over(monkeypatch):
+    """An open booklet upside down (dev MRZ seed frame 41): the page rebuilt around its
+    zone reaches a little past the foot and takes in a line of the facing page's print
+    under the zone's lower line; the zone's rows are the two above it."""
+    import devices.camera.mrz_reader as reader
+
+    sc = wide_scene(194362396, "passport", mrz=True)
+    assert sc.truth["conditions"].get("booklet")
+    got = read_mrz(sc.image, learned=False)
+    assert got is not None and got.lines == parse_mrz(sc.truth["mrz"]).lines
+    monkeypatch.setattr(reader, "_read_rows",
+                        lambda region, rows: reader._read_last_rows(region, rows)[0])
+    assert read_mrz(sc.image, learned=False) is None
