@@ -26,6 +26,7 @@ from devices.camera.mrz_locate import mrz_band_quads, straighten_band
 from devices.camera.ocrb import (
     ALPHABET,
     Row,
+    char_count,
     find_rows,
     ink_mask,
     pair_discriminants,
@@ -131,15 +132,9 @@ def _read_last_rows(region: np.ndarray, rows: list[Row]) -> tuple[list[_PageRead
     because its lines did not line up."""
     if not rows:
         return [], False
-    # Characters in the last row, from the pitch between neighbours (most components are
-    # one character; a run of chevrons may be one): 44 says TD3, 30 says TD1. Near the
-    # middle both are tried and the check digits decide.
-    b = rows[-1].boxes
-    c = rows[-1].centres[:, 0]
-    pitch = float(np.median(np.diff(c))) if len(c) > 1 else 0.0
-    if pitch <= 0:
-        return [], False
-    count = (b[-1, 0] + b[-1, 2] - c[0]) / pitch + 0.655
+    # Characters in the last row: 44 say TD3, 30 say TD1. Near the middle both are tried
+    # and the check digits decide.
+    count = char_count(rows[-1].boxes)
     if count < 22:
         return [], False
     formats = sorted((("TD3", 44, 2), ("TD1", 30, 3)), key=lambda f: abs(f[1] - count))

@@ -44,6 +44,17 @@ class Row:
         return self.boxes[:, :2] + self.boxes[:, 2:] / 2
 
 
+def char_count(boxes: np.ndarray) -> float:
+    """Characters in a row of component boxes (x, y, w, h, sorted by x), from the pitch
+    between neighbours (most components are one character; a run of chevrons may be one):
+    the first centre to the last right edge, over the pitch. 0 when it cannot tell."""
+    centres = boxes[:, 0] + boxes[:, 2] / 2
+    pitch = float(np.median(np.diff(centres))) if len(centres) > 1 else 0.0
+    if pitch <= 0:
+        return 0.0
+    return float((boxes[-1, 0] + boxes[-1, 2] - centres[0]) / pitch + 1 - GLYPH_SHARE / 2)
+
+
 def ink_mask(gray: np.ndarray, block: int, offset: float = 12) -> np.ndarray:
     block = max(3, block | 1)
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from devices.camera.ocrb import find_rows, ink_mask
+from devices.camera.ocrb import GLYPH_SHARE, char_count, find_rows, ink_mask
 from devices.camera.rectify import side_lengths
 
 log = logging.getLogger(__name__)
 
 PITCH_MM = 2.54
-GLYPH = 0.69  # a glyph's width over the pitch: n characters span n - 1 + GLYPH pitches
 
 
 @dataclass(frozen=True)
@@ -63,13 +62,7 @@ def _layout(rows: list[np.ndarray]) -> tuple[_Layout, list[np.ndarray]] | None:
         if len(rows) < lay.lines:
             continue
         last = rows[-lay.lines:]
-        ok = True
-        for b in last:
-            centres = b[:, 0] + b[:, 2] / 2
-            pitch = float(np.median(np.diff(centres)))
-            count = (b[-1, 0] + b[-1, 2] - b[0, 0]) / max(pitch, 1e-6) + 1 - GLYPH
-            ok &= abs(count - lay.chars) <= COUNT_TOL
-        if ok:
+        if all(abs(char_count(b) - lay.chars) <= COUNT_TOL for b in last):
             return lay, last
     return None
 
@@ -113,7 +106,8 @@ def page_from_zone(img: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     x1 = float(max(r[-1, 0] + r[-1, 2] for r in rows))
     foot_row = rows[-1]
     y_low = float(np.median(foot_row[:, 1] + foot_row[:, 3] / 2)) + hgt
-    px_mm = (x1 - x0) / ((lay.chars - 1 + GLYPH) * PITCH_MM)
+    # n glyphs span n - 1 pitches and one glyph's width
+    px_mm = (x1 - x0) / ((lay.chars - 1 + GLYPH_SHARE) * PITCH_MM)
     left = x0 - lay.left_mm * px_mm
     right = left + lay.page_mm[0] * px_mm
     foot = y_low + lay.foot_mm * px_mm
