@@ -42,6 +42,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.card and args.card not in cards:
         parser.error(f"--card is one of {', '.join(cards)}")
 
+    # The stop signals are caught before any port is announced: a host that reads the
+    # ports, talks and sends SIGTERM at once (a test on a loaded box) could find the handler
+    # not yet in place, and the process died of the signal instead of stopping (-15).
+    done = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     emu = ReaderEmulator(args.sam_id, answer_delay_s=args.answer_delay,
                          read_delay_s=args.read_delay, baud=args.baud,
                          check_baud=not args.no_check_baud, emulate_line_speed=args.line_speed)
@@ -56,13 +66,6 @@ def main(argv: list[str] | None = None) -> int:
         control = ControlServer(emu, cards, port=args.control_port).start()
         print(f"control 127.0.0.1:{control.port}", flush=True)
 
-    done = threading.Event()
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        done.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     while not done.wait(0.5):
         pass
     if control is not None:

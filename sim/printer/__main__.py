@@ -44,6 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
+    # The stop signals are caught before any port is announced (as sim/idcard does): a
+    # parent that reads the port and sends SIGTERM at once must not kill it mid-start.
+    done = threading.Event()
+
+    def _stop(signum: int, _frame: FrameType | None) -> None:
+        done.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     printer = VirtualPrinter(args.host, args.port, width_dots=args.width, out_dir=args.out)
     control = ControlServer(printer, args.host, args.control_port)
     printer.start()
@@ -55,13 +64,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.port_file:  # last: the parent waits for this one
         _write_port(args.port_file, printer.port)
 
-    done = threading.Event()
-
-    def _stop(signum: int, _frame: FrameType | None) -> None:
-        done.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     while not done.wait(0.5):
         pass
     control.stop()
