@@ -45,17 +45,16 @@ def centre(item: QQuickItem) -> QPoint:
 
 def settled(window: QQuickWindow, name: str, timeout_s: float = 3.0) -> QQuickItem:
     """The item `name` once it stops moving (a list scrolling to the focused field, the
-    keyboard sliding away): a finger waits for that too, or it hits the row beside. Still
-    over two looks in a row, not one: on a loaded box a new screen's layout (or the frame's
-    after larger text) can be a frame late, and one unchanged look took the old place."""
+    keyboard sliding away): a finger waits for that too, or it hits the row beside."""
     deadline = time.monotonic() + timeout_s
-    seen: list[object] = []
+    last = None
     while True:
         QGuiApplication.processEvents()
         item = find_item(window, name)
-        seen.append(centre(item))
-        if seen[-3:] == [seen[-1]] * 3 or time.monotonic() > deadline:
+        here = centre(item)
+        if here == last or time.monotonic() > deadline:
             return item
+        last = here
         time.sleep(0.03)
 
 
