@@ -49,4 +49,3 @@ def test_a_single_passport_page_is_not_cut_across_its_zone(seed):
     assert quad is not None
     assert smartdoc_iou(sc.truth["quad"], quad, sc.truth["size_mm"]) >= 0.9
     assert data_page(sc.image, np.asarray(quad)) is None
-
